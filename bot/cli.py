@@ -1,0 +1,229 @@
+"""The `xunda` command: ingest, rebuild, stats, ask, repl, eval, telegram.
+
+User errors become one clean line and a non-zero exit (click.ClickException), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from bot.settings import Settings
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause or fix into one line each."""
+    from bot.engine import QuestionError
+    from index.embedding import ModelError
+    from index.loaders import LoadError
+    from index.store import StoreError
+
+    try:
+        yield
+    except (QuestionError, ModelError, LoadError, StoreError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _quiet_libraries() -> None:
+    warnings.filterwarnings("ignore")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("httpx", "transformers", "sentence_transformers", "jieba", "bm25s"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@click.group()
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), envvar="XUNDA_INDEX",
+              help="Index directory (env XUNDA_INDEX).")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), envvar="XUNDA_MODEL",
+              help="sentence-transformers model directory (env XUNDA_MODEL; default: packaged m3e-small).")
+@click.pass_context
+def cli(ctx: click.Context, index_dir: Path | None, model_path: Path | None) -> None:
+    """讯答 xunda: cited answers from a corpus of Chinese news."""
+    _quiet_libraries()
+    with user_errors():
+        ctx.obj = Settings.from_env(index_dir=index_dir, model_path=model_path)
+
+
+def open_engine(settings: Settings, show_progress: bool = True):
+    from bot.engine import Engine
+
+    with user_errors():
+        return Engine.open(settings, show_progress=show_progress)
+
+
+def print_report(report) -> None:
+    for path, reason in report.failed:
+        click.echo(f"failed: {path}: {reason}", err=True)
+    line = (
+        f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+        f"removed {len(report.removed)}, failed {len(report.failed)}"
+    )
+    if report.stats and report.stats.chunks_embedded:
+        s = report.stats
+        rate = s.chunks_embedded / s.embed_seconds if s.embed_seconds else 0
+        line += f"; embedded {s.chunks_embedded} chunks ({rate:.0f}/s), reused {s.chunks_reused}"
+    click.echo(line + (f"; version {report.version}" if report.version else "; index unchanged"))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="Also drop documents whose files are gone.")
+@click.pass_obj
+def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool) -> None:
+    """Add or update the articles in PATHS (files or folders)."""
+    from bot.engine import Engine
+    from index.embedding import SentenceTransformerEmbedder
+
+    missing = [str(p) for p in paths if not p.exists()]
+    for path in missing:
+        click.echo(f"failed: {path}: no such file or directory", err=True)
+    existing = [p for p in paths if p.exists()]
+    if not existing:
+        raise click.ClickException("nothing to ingest: " + ", ".join(missing))
+    with user_errors():
+        engine = Engine(settings, SentenceTransformerEmbedder(settings.model_path))
+        report = engine.ingest(existing, prune=prune, show_progress=True)
+    print_report(report)
+    if report.failed or missing:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_obj
+def rebuild(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Rebuild the index from PATHS (default: the bundled corpus); documents not in them are dropped."""
+    from bot.engine import Engine
+    from index.embedding import SentenceTransformerEmbedder
+
+    targets = list(paths) or [settings.corpus_dir]
+    missing = [str(p) for p in targets if not p.exists()]
+    if missing:
+        raise click.ClickException("no such file or directory: " + ", ".join(missing))
+    with user_errors():
+        engine = Engine(settings, SentenceTransformerEmbedder(settings.model_path))
+        report = engine.ingest(targets, replace_all=True, show_progress=True)
+    print_report(report)
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def stats(settings: Settings, as_json: bool) -> None:
+    """Documents, chunks, model and build time of the live index."""
+    from index import store
+
+    with user_errors():
+        data = store.load(settings.index_dir)
+    info = {
+        "index": str(settings.index_dir),
+        "version": data.version,
+        "documents": len(data.documents),
+        "chunks": len(data.chunks),
+        **{k: data.manifest.get(k) for k in ("model", "dimension", "dense_index", "built_at")},
+    }
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+    else:
+        for key, value in info.items():
+            click.echo(f"{key:>12}: {value}")
+
+
+def date_options(func):
+    func = click.option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")(func)
+    return click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")(func)
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--jsonl", is_flag=True, help="Answer each line of stdin; one JSON object per line.")
+@click.option("--debug", is_flag=True, help="Show scores.")
+@date_options
+@click.pass_obj
+def ask(settings: Settings, question: str | None, as_json: bool, jsonl: bool, debug: bool,
+        since: str | None, until: str | None) -> None:
+    """Answer QUESTION from the corpus."""
+    from bot.engine import QuestionError
+    from bot.render import to_json, to_text
+    from index.search import DateRange
+
+    with user_errors():
+        dates = DateRange(_iso_date(since), _iso_date(until))
+    if jsonl:
+        engine = open_engine(settings, show_progress=False)
+        failures = 0
+        for line in sys.stdin:
+            try:
+                row = to_json(engine.ask(line, dates), debug)
+            except QuestionError as exc:
+                failures += 1
+                row = {"question": line.strip(), "error": str(exc)}
+            click.echo(json.dumps(row, ensure_ascii=False))
+        sys.exit(1 if failures else 0)
+    if question is None:
+        raise click.UsageError('give a question, e.g. xunda ask "快手2022扶持多少快品牌", or use --jsonl')
+    engine = open_engine(settings, show_progress=not as_json)
+    with user_errors():
+        answer = engine.ask(question, dates)
+    if as_json:
+        click.echo(json.dumps(to_json(answer, debug), ensure_ascii=False))
+    else:
+        click.echo(to_text(answer, debug, bold=_bold()))
+
+
+def _bold() -> tuple[str, str]:
+    return ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("【", "】")
+
+
+def _iso_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"not a date: {value!r} (expected YYYY-MM-DD)") from None
+
+
+@cli.command()
+@click.option("--debug", is_flag=True, help="Start with scores shown.")
+@date_options
+@click.pass_obj
+def repl(settings: Settings, debug: bool, since: str | None, until: str | None) -> None:
+    """Ask questions interactively (line editing, history, /debug)."""
+    from bot.repl import run_repl
+
+    engine = open_engine(settings)
+    with user_errors():
+        run_repl(engine, debug=debug, since=_iso_date(since), until=_iso_date(until))
+
+
+@cli.command(name="eval")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option("--details", type=click.Path(path_type=Path), help="Write per-question results (JSONL) here.")
+@click.pass_obj
+def evaluate(settings: Settings, file: Path, limit: int | None, as_json: bool, details: Path | None) -> None:
+    """Score answers on FILE (xunda JSONL, SQuAD JSON, or feedback JSONL), beside a naive baseline."""
+    from bot.evaluate import run_eval
+
+    with user_errors():
+        report = run_eval(settings, file, limit=limit, details=details)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else report["table"])
+
+
+def main() -> None:
+    cli(prog_name="xunda")

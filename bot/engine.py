@@ -1,0 +1,115 @@
+"""The answer engine: the model and the live index in memory, questions in, answers out.
+
+Picks up a new index version by itself between questions (a cheap read of the CURRENT pointer), so a
+running REPL or bot follows ingests without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from bot.answer import Answer, compose
+from bot.messages import message
+from bot.settings import Settings
+from index import store
+from index.chunking import Chunker, ChunkingSettings
+from index.embedding import Embedder, SentenceTransformerEmbedder
+from index.ingest import IngestReport, ingest, load_paths
+from index.search import DateRange, Searcher
+from index.tokenize import warm_up
+
+log = logging.getLogger(__name__)
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as it is (empty, too long); the message is for the user."""
+
+
+class Engine:
+    def __init__(self, settings: Settings, embedder: Embedder):
+        self.settings = settings
+        self.embedder = embedder
+        self.chunker = Chunker(ChunkingSettings(settings.chunk_size, settings.chunk_overlap))
+        self._searcher: Searcher | None = None
+        self._version: str | None = None
+        self._reload_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None, show_progress: bool = False) -> Engine:
+        """Load the model and the live index, building one from the bundled corpus if there is none."""
+        engine = cls(settings, embedder or SentenceTransformerEmbedder(settings.model_path))
+        warm_up()
+        if store.current_version(settings.index_dir) is None:
+            if show_progress:
+                print(message("building_index"), flush=True)
+            engine.ingest([settings.corpus_dir], replace_all=True, show_progress=show_progress)
+        engine.refresh()
+        return engine
+
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            self.refresh()
+        assert self._searcher is not None
+        return self._searcher
+
+    def refresh(self) -> bool:
+        """Load the live index version if it changed since the last look; True when it did."""
+        version = store.current_version(self.settings.index_dir)
+        if version is not None and version == self._version:
+            return False
+        with self._reload_lock:
+            version = store.current_version(self.settings.index_dir)
+            if version is not None and version == self._version:
+                return False
+            data = store.load(self.settings.index_dir, expected_model=self.embedder.name)
+            self._searcher = Searcher(data, self.embedder)
+            if self._version is not None:
+                log.info("index reloaded: version %s", data.version)
+            self._version = data.version
+            return True
+
+    def validate(self, question: str) -> str:
+        question = " ".join((question or "").split())
+        if not question:
+            raise QuestionError(message("empty_question"))
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(message("question_too_long", length=len(question), limit=self.settings.max_question_chars))
+        return question
+
+    def ask(self, question: str, dates: DateRange = DateRange()) -> Answer:
+        question = self.validate(question)
+        self.refresh()
+        searcher = self.searcher  # one version for the whole question, whatever happens meanwhile
+        hits = searcher.search(question, k=self.settings.top_k, dates=dates)
+        return compose(question, hits, searcher, message("not_found"))
+
+    def ingest(
+        self, paths: list[Path], *, replace_all: bool = False, prune: bool = False, show_progress: bool = False
+    ) -> IngestReport:
+        documents, failed = load_paths(paths, self.settings.max_file_bytes, show_progress)
+        report = ingest(
+            self.settings.index_dir,
+            documents,
+            self.embedder,
+            self.chunker,
+            replace_all=replace_all,
+            prune=prune,
+            show_progress=show_progress,
+            failed=failed,
+        )
+        return report
+
+    def stats(self) -> dict:
+        data = self.searcher.data
+        return {
+            "index": str(self.settings.index_dir),
+            "version": data.version,
+            "documents": len(data.documents),
+            "chunks": len(data.chunks),
+            "model": data.manifest.get("model"),
+            "dense_index": data.manifest.get("dense_index"),
+            "built_at": data.manifest.get("built_at"),
+        }

@@ -1,0 +1,101 @@
+"""Turn a set of documents into an index version, reusing what the previous version already computed.
+
+Unchanged documents keep their chunks; any chunk whose embedded text was seen before keeps its vector
+(the previous version is the embedding cache, keyed by the hash of model + embedded text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+
+from index.chunking import Chunker, embedding_text
+from index.dense import build_dense, describe
+from index.documents import Chunk, Document
+from index.embedding import Embedder
+from index.store import IndexData
+from index.tokenize import search_tokens
+
+EMBED_BATCH = 32
+
+
+@dataclass
+class BuildStats:
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    embed_seconds: float = 0.0
+    embedded_chars: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def embed_hash(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\x1f{text}".encode()).hexdigest()[:20]
+
+
+def build_index(
+    documents: dict[str, Document],
+    embedder: Embedder,
+    chunker: Chunker,
+    previous: IndexData | None = None,
+    previous_tokens: dict[str, list[str]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[IndexData, dict[str, list[str]], BuildStats]:
+    """Chunk, embed (only what is new) and index `documents`; returns the data and its lexical tokens."""
+    stats = BuildStats()
+    cache = _vector_cache(previous)
+    token_cache = previous_tokens or {}
+
+    chunks: list[Chunk] = []
+    texts: list[str] = []
+    for doc in sorted(documents.values(), key=lambda d: d.doc_id):
+        for start, end in chunker.split(doc):
+            chunk = Chunk(len(chunks), doc.doc_id, start, end, doc.text[start:end])
+            chunks.append(chunk)
+            texts.append(embedding_text(doc, chunk))
+    hashes = [embed_hash(embedder.name, t) for t in texts]
+
+    vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
+    missing = [i for i, h in enumerate(hashes) if h not in cache]
+    for i, h in enumerate(hashes):
+        if h in cache:
+            vectors[i] = cache[h]
+    stats.chunks_reused = len(chunks) - len(missing)
+    started = time.perf_counter()
+    for begin in range(0, len(missing), EMBED_BATCH * 8):
+        batch = missing[begin : begin + EMBED_BATCH * 8]
+        vectors[batch] = embedder.encode([texts[i] for i in batch], batch_size=EMBED_BATCH)
+        if progress:
+            progress(len(batch))
+    stats.embed_seconds = time.perf_counter() - started
+    stats.chunks_embedded = len(missing)
+    stats.embedded_chars = sum(len(texts[i]) for i in missing)
+
+    tokens = {h: token_cache[h] if h in token_cache else search_tokens(t) for h, t in zip(hashes, texts, strict=True)}
+    lexical = None
+    if chunks:
+        lexical = bm25s.BM25()
+        # bm25s wants at least one token per passage; a passage of pure punctuation gets a placeholder.
+        lexical.index([tokens[h] or ["\x00"] for h in hashes], show_progress=False)
+
+    dense = build_dense(vectors)
+    manifest = {
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "chunking": chunker.settings.as_dict(),
+        "dense_index": describe(dense),
+        "counts": {"documents": len(documents), "chunks": len(chunks)},
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    data = IndexData(manifest, dict(documents), chunks, hashes, vectors, dense, lexical)
+    return data, tokens, stats
+
+
+def _vector_cache(previous: IndexData | None) -> dict[str, np.ndarray]:
+    if previous is None:
+        return {}
+    return {h: previous.vectors[i] for i, h in enumerate(previous.embed_hashes)}

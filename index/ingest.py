@@ -1,0 +1,113 @@
+"""Incremental ingest: files in, a new index version out, with a report of what changed.
+
+Documents are keyed by a stable id and a content hash: new and changed ones are chunked and embedded,
+unchanged ones are carried over untouched, and nothing is written at all when nothing changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from index import store
+from index.build import BuildStats, build_index
+from index.chunking import Chunker
+from index.documents import Document
+from index.embedding import Embedder
+from index.loaders import DEFAULT_MAX_BYTES, LoadError, discover, load_file
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    version: str | None = None  # the new live version, None when nothing was written
+    stats: BuildStats | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def load_paths(
+    paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES, show_progress: bool = False
+) -> tuple[dict[str, Document], list[tuple[str, str]]]:
+    """Read every file under `paths`; bad files are reported, never fatal to the batch."""
+    files, failed = discover(paths)
+    documents: dict[str, Document] = {}
+    for path, base in tqdm(files, desc="reading", unit="file", disable=not show_progress, leave=False):
+        try:
+            for doc in load_file(path, base, max_bytes=max_bytes):
+                documents[doc.doc_id] = doc
+        except LoadError as exc:
+            failed.append((str(path), str(exc)))
+        except (OSError, UnicodeError, ValueError) as exc:  # unreadable file: report, keep going
+            failed.append((str(path), f"cannot read: {exc}"))
+    return documents, failed
+
+
+def ingest(
+    index_dir: Path,
+    incoming: dict[str, Document],
+    embedder: Embedder,
+    chunker: Chunker,
+    *,
+    replace_all: bool = False,
+    prune: bool = False,
+    show_progress: bool = False,
+    failed: list[tuple[str, str]] | None = None,
+) -> IngestReport:
+    """Merge `incoming` into the live index and publish the result as a new version.
+
+    replace_all: the result holds exactly `incoming` (rebuild). prune: also drop documents whose source
+    file no longer exists.
+    """
+    report = IngestReport(failed=list(failed or []))
+    with store.writer_lock(index_dir):
+        live = _live(index_dir)
+        # The embedding cache only holds for the same model and chunking; documents carry over regardless.
+        same_build = live is not None and live.manifest.get("model") == embedder.name and (
+            live.manifest.get("chunking") == chunker.settings.as_dict()
+        )
+        previous = live if same_build else None
+        old = live.documents if live else {}
+        merged = {} if replace_all else dict(old)
+        for doc_id, doc in incoming.items():
+            if doc_id not in old:
+                report.added.append(doc_id)
+            elif old[doc_id].content_hash != doc.content_hash:
+                report.updated.append(doc_id)
+            else:
+                report.unchanged.append(doc_id)
+            merged[doc_id] = doc
+        if replace_all:
+            report.removed = sorted(set(old) - set(incoming))
+        elif prune:
+            gone = [d for d in old if d not in incoming and old[d].source_path and not Path(old[d].source_path).exists()]
+            for doc_id in gone:
+                merged.pop(doc_id)
+            report.removed = sorted(gone)
+        if previous is not None and not report.changed:
+            return report
+
+        tokens = store.read_tokens(index_dir, previous.version) if previous else {}
+        with tqdm(desc="embedding", unit="chunk", disable=not show_progress) as bar:
+            data, new_tokens, stats = build_index(merged, embedder, chunker, previous, tokens, bar.update)
+        report.stats = stats
+        report.version = store.write_version(index_dir, data, new_tokens)
+    return report
+
+
+def _live(index_dir: Path) -> store.IndexData | None:
+    """The live version to build on, if there is a readable one."""
+    if store.current_version(index_dir) is None:
+        return None
+    try:
+        return store.load(index_dir)
+    except store.StoreError:
+        return None  # damaged: the new version is built from the incoming files alone

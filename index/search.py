@@ -1,0 +1,133 @@
+"""Hybrid retrieval: FAISS dense search and BM25 over jieba tokens, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from index.documents import Chunk, Document
+from index.embedding import Embedder
+from index.store import IndexData
+from index.tokenize import search_tokens
+
+RRF_K = 60  # the usual reciprocal-rank-fusion constant: rank matters, raw score scales do not
+POOL = 40  # candidates taken from each retriever before fusion
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    doc: Document
+    score: float  # fused (reciprocal rank)
+    dense: float  # cosine similarity of question and passage
+    lexical: float  # BM25 score
+
+
+@dataclass(frozen=True)
+class DateRange:
+    since: str | None = None  # ISO dates or datetimes; compared on the document's date string prefix
+    until: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until)
+
+    def admits(self, date: str | None) -> bool:
+        if not self:
+            return True
+        if not date:
+            return False
+        day = date[:10]
+        return (not self.since or day >= self.since[:10]) and (not self.until or day <= self.until[:10])
+
+
+class Searcher:
+    def __init__(self, data: IndexData, embedder: Embedder):
+        self.data = data
+        self.embedder = embedder
+        self._doc_freq = self._document_frequencies()
+
+    @property
+    def size(self) -> int:
+        return len(self.data.chunks)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a term over passages (unseen terms count as rare)."""
+        n = max(1, self.size)
+        df = self._doc_freq.get(term.lower(), 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def search(self, query: str, k: int = 8, dates: DateRange = DateRange()) -> list[Hit]:
+        if not self.size:
+            return []
+        query_vector = self.embedder.encode_query(query)
+        allowed = self._allowed_rows(dates)
+        if allowed is not None and not len(allowed):
+            return []
+        dense_rows, dense_scores = self._dense(query_vector, allowed)
+        lexical_scores = self._lexical_scores(query)
+        if allowed is not None:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[allowed] = True
+            lexical_scores = np.where(mask, lexical_scores, 0.0)
+        lexical_rows = _top(lexical_scores, POOL)
+
+        fused: dict[int, float] = {}
+        for rank, row in enumerate(dense_rows):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, row in enumerate(lexical_rows):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        dense_by_row = dict(zip(dense_rows, dense_scores, strict=True))
+        best = sorted(fused, key=lambda r: fused[r], reverse=True)[:k]
+        hits = []
+        for row in best:
+            chunk = self.data.chunks[row]
+            dense = dense_by_row.get(row)
+            if dense is None:
+                dense = float(self.data.vectors[row] @ query_vector)
+            hits.append(Hit(chunk, self.data.documents[chunk.doc_id], fused[row], float(dense), float(lexical_scores[row])))
+        return hits
+
+    def dense_only(self, query: str, k: int = 5) -> list[Hit]:
+        """Plain vector search, used as the naive baseline in `xunda eval`."""
+        rows, scores = self._dense(self.embedder.encode_query(query), None, k)
+        return [
+            Hit(self.data.chunks[r], self.data.documents[self.data.chunks[r].doc_id], s, s, 0.0)
+            for r, s in zip(rows, scores, strict=True)
+        ]
+
+    def _dense(self, vector: np.ndarray, allowed: np.ndarray | None, k: int = POOL) -> tuple[list[int], list[float]]:
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+        scores, rows = self.data.dense.search(vector.reshape(1, -1), min(k, self.size), params=params)
+        keep = rows[0] >= 0
+        return [int(r) for r in rows[0][keep]], [float(s) for s in scores[0][keep]]
+
+    def _lexical_scores(self, query: str) -> np.ndarray:
+        tokens = search_tokens(query)
+        if not tokens or self.data.lexical is None:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.data.lexical.get_scores(tokens), dtype=np.float32)
+
+    def _allowed_rows(self, dates: DateRange) -> np.ndarray | None:
+        if not dates:
+            return None
+        ok = {doc_id for doc_id, doc in self.data.documents.items() if dates.admits(doc.date)}
+        return np.array([c.chunk_id for c in self.data.chunks if c.doc_id in ok], dtype=np.int64)
+
+    def _document_frequencies(self) -> dict[str, int]:
+        lexical = self.data.lexical
+        if lexical is None:
+            return {}
+        df = np.diff(lexical.scores["indptr"])
+        return {token: int(df[i]) for token, i in lexical.vocab_dict.items() if i < len(df)}
+
+
+def _top(scores: np.ndarray, k: int) -> list[int]:
+    k = min(k, len(scores))
+    rows = np.argpartition(-scores, k - 1)[:k]
+    rows = rows[np.argsort(-scores[rows])]
+    return [int(r) for r in rows if scores[r] > 0]

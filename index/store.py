@@ -1,0 +1,232 @@
+"""The on-disk index: versioned directories with a manifest, swapped in atomically.
+
+    <index dir>/CURRENT              name of the live version (replaced with os.replace: one atomic step)
+    <index dir>/versions/<name>/     manifest.json, documents.jsonl, chunks.jsonl, vectors.npy, dense.faiss, bm25/
+    <index dir>/ingest.lock          held by the one ingest that may write
+
+Readers load a whole version into memory, so a later swap never changes what a running reader sees.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from index.documents import Chunk, Document
+
+FORMAT_VERSION = 1
+KEEP_VERSIONS = 3  # the live one and two before it, so a reader mid-load never loses its files
+
+
+class StoreError(Exception):
+    """The index is missing, damaged or incompatible; the message is one line with a hint."""
+
+
+@dataclass
+class IndexData:
+    """Everything a version holds, in memory."""
+
+    manifest: dict
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    embed_hashes: list[str]  # per chunk: hash of the text that was embedded (the embedding-cache key)
+    vectors: np.ndarray  # (n_chunks, dim) float32, unit length
+    dense: faiss.Index
+    lexical: bm25s.BM25 | None
+    version: str = ""
+
+
+def current_version(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / "CURRENT").read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def load(index_dir: Path, expected_model: str | None = None) -> IndexData:
+    """Load the live version; a damaged or incompatible one fails with a clear message."""
+    version = current_version(index_dir)
+    if version is None:
+        raise StoreError(f"no index at {index_dir}: run `xunda rebuild` (or `xunda ingest PATH`)")
+    vdir = index_dir / "versions" / version
+    manifest = _read_manifest(vdir)
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise StoreError(
+            f"index at {index_dir} has format {manifest.get('format_version')}, this xunda reads "
+            f"{FORMAT_VERSION}: run `xunda rebuild`"
+        )
+    if expected_model and manifest.get("model") != expected_model:
+        raise StoreError(
+            f"index at {index_dir} was built with model {manifest.get('model')}, not {expected_model}: "
+            "run `xunda rebuild` or point XUNDA_MODEL at the model that built it"
+        )
+    _verify_checksums(vdir, manifest)
+    try:
+        documents = {d["doc_id"]: Document(**d) for d in _read_jsonl(vdir / "documents.jsonl")}
+        rows = _read_jsonl(vdir / "chunks.jsonl")
+        chunks = [
+            Chunk(i, r["doc_id"], r["start"], r["end"], documents[r["doc_id"]].text[r["start"] : r["end"]])
+            for i, r in enumerate(rows)
+        ]
+        vectors = np.load(vdir / "vectors.npy", allow_pickle=False)
+        dense = faiss.read_index(str(vdir / "dense.faiss"))
+        lexical = bm25s.BM25.load(str(vdir / "bm25"), show_progress=False) if chunks else None
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise StoreError(f"index at {index_dir} is damaged ({exc}): run `xunda rebuild`") from exc
+    if len(chunks) != vectors.shape[0] or dense.ntotal != len(chunks):
+        raise StoreError(f"index at {index_dir} is inconsistent (chunk and vector counts differ): run `xunda rebuild`")
+    return IndexData(manifest, documents, chunks, [r["embed_hash"] for r in rows], vectors, dense, lexical, version)
+
+
+def write_version(index_dir: Path, data: IndexData, tokens: dict[str, list[str]] | None = None) -> str:
+    """Write `data` as a new version beside the live one, then make it live in one atomic step.
+
+    `tokens` (lexical tokens per embed hash) is kept for the next ingest only; readers never load it.
+    """
+    versions = index_dir / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    tmp = versions / f".tmp-{name}"
+    tmp.mkdir()
+    try:
+        _write_jsonl(tmp / "documents.jsonl", (d.to_dict() for d in data.documents.values()))
+        _write_jsonl(
+            tmp / "chunks.jsonl",
+            ({"doc_id": c.doc_id, "start": c.start, "end": c.end, "embed_hash": h}
+             for c, h in zip(data.chunks, data.embed_hashes, strict=True)),
+        )
+        np.save(tmp / "vectors.npy", data.vectors, allow_pickle=False)
+        faiss.write_index(data.dense, str(tmp / "dense.faiss"))
+        if data.lexical is not None:
+            data.lexical.save(str(tmp / "bm25"), show_progress=False)
+        if tokens is not None:
+            _write_jsonl(tmp / "tokens.jsonl", ({"h": h, "t": " ".join(t)} for h, t in tokens.items()))
+        manifest = dict(data.manifest, format_version=FORMAT_VERSION, files=_checksums(tmp))
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _fsync_tree(tmp)
+        os.rename(tmp, versions / name)
+        _fsync_dir(versions)
+        pointer = index_dir / f".CURRENT.{name}"
+        pointer.write_text(name)
+        _fsync_file(pointer)
+        os.replace(pointer, index_dir / "CURRENT")
+        _fsync_dir(index_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    _drop_old_versions(index_dir, keep=name)
+    return name
+
+
+@contextmanager
+def writer_lock(index_dir: Path, wait: bool = False):
+    """Only one ingest writes at a time; a second one fails clearly (or waits, if asked)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "ingest.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise StoreError(f"another ingest is writing {index_dir}; try again when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_tokens(index_dir: Path, version: str) -> dict[str, list[str]]:
+    """The lexical tokens a version kept per embed hash (empty if absent), so unchanged chunks skip jieba."""
+    path = index_dir / "versions" / version / "tokens.jsonl"
+    if not path.is_file():
+        return {}
+    try:
+        return {r["h"]: r["t"].split(" ") if r["t"] else [] for r in _read_jsonl(path)}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _read_manifest(vdir: Path) -> dict:
+    try:
+        return json.loads((vdir / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StoreError(f"index version {vdir.name} has no manifest: run `xunda rebuild`") from None
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"index manifest in {vdir} is damaged ({exc}): run `xunda rebuild`") from exc
+
+
+def _checksums(vdir: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(vdir)): _sha256(p)
+        for p in sorted(vdir.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+
+
+def _verify_checksums(vdir: Path, manifest: dict) -> None:
+    expected = manifest.get("files") or {}
+    for name, digest in expected.items():
+        path = vdir / name
+        if not path.is_file():
+            raise StoreError(f"index file {name} is missing from {vdir}: run `xunda rebuild`")
+        if _sha256(path) != digest:
+            raise StoreError(f"index file {name} in {vdir} is damaged (checksum mismatch): run `xunda rebuild`")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    _fsync_file(path)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in root.rglob("*"):
+        _fsync_file(path)
+    _fsync_file(root)
+
+
+def _drop_old_versions(index_dir: Path, keep: str) -> None:
+    versions = index_dir / "versions"
+    names = sorted(p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    stale = [n for n in names if n != keep][: max(0, len(names) - KEEP_VERSIONS)]
+    for name in stale:
+        shutil.rmtree(versions / name, ignore_errors=True)
+    # Left by a killed ingest; safe to remove because only the lock holder writes here.
+    for leftover in versions.glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for pointer in index_dir.glob(".CURRENT.*"):
+        pointer.unlink(missing_ok=True)
