@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from index.search import Hit, Searcher
 from index.sentences import split_clauses, split_sentences
-from index.tokenize import query_terms
+from index.terms import question_units
 
 MAX_ANSWER_CHARS = 150
 SNIPPET_CONTEXT = 60  # characters of context either side of the marked sentence in a snippet
@@ -70,8 +70,8 @@ def compose(
     decline_text: str,
     thresholds: Thresholds = Thresholds(),
 ) -> Answer:
-    terms = query_terms(question)
-    weights = {t: min(searcher.idf(t), 8.0) for t in terms}
+    terms = question_units(question)
+    weights = {t: min(searcher.unit_idf(t), 8.0) for t in terms}
     candidates = _score_sentences(question, hits, weights)
     if not candidates:
         return Answer(question, decline_text, False, (), {"reason": "no evidence"})

@@ -17,7 +17,8 @@ from index import store
 from index.chunking import Chunker, ChunkingSettings
 from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.ingest import IngestReport, ingest, load_paths
-from index.search import DateRange, Searcher
+from index.documents import Document
+from index.search import DateRange, Hit, Searcher
 from index.tokenize import warm_up
 
 log = logging.getLogger(__name__)
@@ -80,26 +81,27 @@ class Engine:
         return question
 
     def ask(self, question: str, dates: DateRange = DateRange()) -> Answer:
+        return self.ask_with_hits(question, dates)[0]
+
+    def ask_with_hits(self, question: str, dates: DateRange = DateRange()) -> tuple[Answer, list[Hit]]:
+        """The answer and the passages it was chosen from (for evaluation and debugging)."""
         question = self.validate(question)
         self.refresh()
         searcher = self.searcher  # one version for the whole question, whatever happens meanwhile
         hits = searcher.search(question, k=self.settings.top_k, dates=dates)
-        return compose(question, hits, searcher, message("not_found"))
+        return compose(question, hits, searcher, message("not_found")), hits
 
     def ingest(
         self, paths: list[Path], *, replace_all: bool = False, prune: bool = False, show_progress: bool = False
     ) -> IngestReport:
         documents, failed = load_paths(paths, self.settings.max_file_bytes, show_progress)
-        report = ingest(
-            self.settings.index_dir,
-            documents,
-            self.embedder,
-            self.chunker,
-            replace_all=replace_all,
-            prune=prune,
-            show_progress=show_progress,
-            failed=failed,
+        return self.ingest_documents(
+            documents, failed=failed, replace_all=replace_all, prune=prune, show_progress=show_progress
         )
+
+    def ingest_documents(self, documents: dict[str, Document], **options) -> IngestReport:
+        report = ingest(self.settings.index_dir, documents, self.embedder, self.chunker, **options)
+        self.refresh()
         return report
 
     def stats(self) -> dict:

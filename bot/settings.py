@@ -26,7 +26,7 @@ class Settings:
     corpus_dir: Path = BUNDLED_CORPUS
     chunk_size: int = 250
     chunk_overlap: int = 50
-    top_k: int = 8
+    top_k: int = 20  # passages whose sentences compete for the answer
     max_question_chars: int = 500
     max_file_bytes: int = 10 * 1024 * 1024
     # LLM (optional; extractive answers when unset)

@@ -19,6 +19,7 @@ from index.dense import build_dense, describe
 from index.documents import Chunk, Document
 from index.embedding import Embedder
 from index.store import IndexData
+from index.terms import document_frequencies
 from index.tokenize import search_tokens
 
 EMBED_BATCH = 32
@@ -91,7 +92,8 @@ def build_index(
         "counts": {"documents": len(documents), "chunks": len(chunks)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    data = IndexData(manifest, dict(documents), chunks, hashes, vectors, dense, lexical)
+    unit_df = document_frequencies(texts)
+    data = IndexData(manifest, dict(documents), chunks, hashes, vectors, dense, lexical, unit_df)
     return data, tokens, stats
 
 

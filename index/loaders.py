@@ -110,10 +110,11 @@ def load_text(raw: str, doc_id_base: str, source_path: str = "", suffix: str = "
         if post.metadata:
             return [_front_matter_article(post, doc_id_base, source_path, suffix)]
     lines = text.split("\n")
-    if _is_line_per_article(lines):
-        return _line_articles(lines, doc_id_base, source_path)
-    if any(_LIST_DATE_LINE.match(line.strip()) for line in lines):
-        return _news_list(lines, doc_id_base, source_path)
+    if suffix not in HTML_SUFFIXES:  # the line-based formats are plain text dumps
+        if _is_line_per_article(lines):
+            return _line_articles(lines, doc_id_base, source_path)
+        if any(_LIST_DATE_LINE.match(line.strip()) for line in lines):
+            return _news_list(lines, doc_id_base, source_path)
     return [_single_article(text, doc_id_base, source_path, suffix)]
 
 
@@ -129,7 +130,7 @@ def _front_matter(text: str) -> frontmatter.Post:
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
-        where = f" (line {exc.problem_mark.line + 2})" if exc.problem_mark else ""  # +1 for the "---" line
+        where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
         return f"{exc.problem}{where}"
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from index.documents import Chunk, Document
 from index.embedding import Embedder
+from index import terms
 from index.store import IndexData
 from index.tokenize import search_tokens
 
@@ -53,6 +54,10 @@ class Searcher:
     def size(self) -> int:
         return len(self.data.chunks)
 
+    def unit_idf(self, unit: str) -> float:
+        """Inverse document frequency of a matching unit (index.terms) over passages."""
+        return terms.idf(self.data.unit_df, max(1, self.size), unit)
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a term over passages (unseen terms count as rare)."""
         n = max(1, self.size)
@@ -92,7 +97,7 @@ class Searcher:
 
     def dense_only(self, query: str, k: int = 5) -> list[Hit]:
         """Plain vector search, used as the naive baseline in `xunda eval`."""
-        rows, scores = self._dense(self.embedder.encode_query(query), None, k)
+        rows, scores = self._dense(self.embedder.encode([query])[0], None, k)
         return [
             Hit(self.data.chunks[r], self.data.documents[self.data.chunks[r].doc_id], s, s, 0.0)
             for r, s in zip(rows, scores, strict=True)

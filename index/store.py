@@ -44,6 +44,7 @@ class IndexData:
     vectors: np.ndarray  # (n_chunks, dim) float32, unit length
     dense: faiss.Index
     lexical: bm25s.BM25 | None
+    unit_df: np.ndarray  # hashed document frequencies of matching units (index.terms)
     version: str = ""
 
 
@@ -82,11 +83,14 @@ def load(index_dir: Path, expected_model: str | None = None) -> IndexData:
         vectors = np.load(vdir / "vectors.npy", allow_pickle=False)
         dense = faiss.read_index(str(vdir / "dense.faiss"))
         lexical = bm25s.BM25.load(str(vdir / "bm25"), show_progress=False) if chunks else None
+        unit_df = np.load(vdir / "units.npy", allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise StoreError(f"index at {index_dir} is damaged ({exc}): run `xunda rebuild`") from exc
     if len(chunks) != vectors.shape[0] or dense.ntotal != len(chunks):
         raise StoreError(f"index at {index_dir} is inconsistent (chunk and vector counts differ): run `xunda rebuild`")
-    return IndexData(manifest, documents, chunks, [r["embed_hash"] for r in rows], vectors, dense, lexical, version)
+    return IndexData(
+        manifest, documents, chunks, [r["embed_hash"] for r in rows], vectors, dense, lexical, unit_df, version
+    )
 
 
 def write_version(index_dir: Path, data: IndexData, tokens: dict[str, list[str]] | None = None) -> str:
@@ -107,6 +111,7 @@ def write_version(index_dir: Path, data: IndexData, tokens: dict[str, list[str]]
              for c, h in zip(data.chunks, data.embed_hashes, strict=True)),
         )
         np.save(tmp / "vectors.npy", data.vectors, allow_pickle=False)
+        np.save(tmp / "units.npy", data.unit_df, allow_pickle=False)
         faiss.write_index(data.dense, str(tmp / "dense.faiss"))
         if data.lexical is not None:
             data.lexical.save(str(tmp / "bm25"), show_progress=False)
