@@ -27,6 +27,18 @@ class Thresholds:
     context_coverage: float = 0.75
     sentence_coverage: float = 0.34
     dense: float = 0.0
+    kind_required: bool = True  # a 多少 question needs a number in the answer, a 何时 question a date
+
+    def admit(self, features: dict) -> bool:
+        return (
+            features["context_coverage"] >= self.context_coverage
+            and features["sentence_coverage"] >= self.sentence_coverage
+            and features["dense"] >= self.dense
+            and (features["kind_ok"] or not self.kind_required)
+        )
+
+
+OPEN = Thresholds(0.0, 0.0, -1.0, False)  # answers everything: for fitting thresholds on labelled data
 
 
 @dataclass(frozen=True)
@@ -55,11 +67,15 @@ class _Candidate:
     score: float
     sentence_coverage: float
     context_coverage: float
+    kind_ok: bool  # holds the kind of thing asked for (or nothing particular was asked for)
 
 
-_ASKS_NUMBER = re.compile(r"多少|几[个家次位年月天款名亿万成倍]?|规模|比例|占比|增长|增速|金额|营收|数量|百分|多大|多高|多长|多久")
+_ASKS_NUMBER = re.compile(
+    r"多少|几[个家次位年月天款名亿万成倍]?|规模|比例|占比|增长|增速|金额|营收|数量|百分|多大|多高|多长|多久"
+)
 _ASKS_DATE = re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|日期")
 _HAS_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家次位年月日天款名倍%]")
+_DATE_PARTS = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?|\d{4}年|(\d{1,2}-)?\d{1,2}月(\d{1,2}日)?|\d{1,2}日")
 _HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|\d{4}-\d{2}")
 
 
@@ -82,24 +98,16 @@ def compose(
         "sentence_coverage": round(best.sentence_coverage, 3),
         "context_coverage": round(best.context_coverage, 3),
         "dense": round(best.hit.dense, 3),
+        "kind_ok": best.kind_ok,
         "score": round(best.score, 3),
+        "missing": {t: round(w, 2) for t, w in weights.items() if t not in _context_text(best)},
     }
-    answerable = (
-        best.context_coverage >= thresholds.context_coverage
-        and best.sentence_coverage >= thresholds.sentence_coverage
-        and best.hit.dense >= thresholds.dense
-    )
-    citations = _citations(best, candidates, weights, answerable)
+    answerable = thresholds.admit(features)
+    citations = _citations(best, candidates)
     if not answerable:
         return Answer(question, decline_text, False, citations, features)
-    text = _trim_to_limit(best, weights) + " [1]"
+    text = _answer_text(best) + " [1]"
     return Answer(question, text, True, citations, features)
-
-
-def features_for(question: str, hits: list[Hit], searcher: Searcher) -> dict | None:
-    """The decision features of the best sentence, for fitting thresholds on labelled questions."""
-    answer = compose(question, hits, searcher, "", Thresholds(0.0, 0.0, -1.0))
-    return answer.features if answer.answerable else None
 
 
 def _score_sentences(question: str, hits: list[Hit], weights: dict[str, float]) -> list[_Candidate]:
@@ -108,37 +116,54 @@ def _score_sentences(question: str, hits: list[Hit], weights: dict[str, float]) 
         return []
     wants_number = bool(_ASKS_NUMBER.search(question))
     wants_date = bool(_ASKS_DATE.search(question))
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int, int]] = set()
     candidates = []
     for rank, hit in enumerate(hits):
         text = hit.doc.text
-        spans = split_sentences(text, *_paragraph_bounds(text, hit.chunk.start, hit.chunk.end))
-        spans = [s for s in spans if s[1] > hit.chunk.start and s[0] < hit.chunk.end]
+        sentences = split_sentences(text, *_paragraph_bounds(text, hit.chunk.start, hit.chunk.end))
+        sentences = [s for s in sentences if s[1] > hit.chunk.start and s[0] < hit.chunk.end]
         title = hit.doc.title.lower()
-        for i, (start, end) in enumerate(spans):
-            if (hit.doc.doc_id, start) in seen:
-                continue
-            seen.add((hit.doc.doc_id, start))
-            sentence = text[start:end].lower()
-            before = text[spans[i - 1][0] : spans[i - 1][1]].lower() if i else ""
-            context = f"{title}\n{before}\n{sentence}"
-            sentence_cov = _coverage(sentence, weights, total)
+        for i, (s_start, s_end) in enumerate(sentences):
+            before = text[sentences[i - 1][0] : sentences[i - 1][1]].lower() if i else ""
+            context = f"{title}\n{before}\n{text[s_start:s_end].lower()}"
             context_cov = _coverage(context, weights, total)
-            kind = 0.0
-            if wants_number:
-                kind += 0.1 if _HAS_NUMBER.search(sentence) else -0.1
-            if wants_date:
-                kind += 0.1 if _HAS_DATE.search(sentence) else -0.1
-            score = (
-                0.5 * sentence_cov
-                + 0.2 * context_cov
-                + 0.3 * hit.dense
-                + kind
-                - 0.01 * rank
-                - 0.05 * max(0, (end - start) - MAX_ANSWER_CHARS) / MAX_ANSWER_CHARS
-            )
-            candidates.append(_Candidate(hit, start, end, score, sentence_cov, context_cov))
+            for start, end in _answer_spans(text, s_start, s_end):
+                if (hit.doc.doc_id, start, end) in seen:
+                    continue
+                seen.add((hit.doc.doc_id, start, end))
+                span = text[start:end].lower()
+                sentence_cov = _coverage(span, weights, total)
+                kind_ok = (not wants_number or _has_quantity(span)) and (not wants_date or bool(_HAS_DATE.search(span)))
+                score = (
+                    0.5 * sentence_cov + 0.2 * context_cov + 0.3 * hit.dense + (0.0 if kind_ok else -0.25) - 0.01 * rank
+                )
+                candidates.append(_Candidate(hit, start, end, score, sentence_cov, context_cov, kind_ok))
     return candidates
+
+
+def _answer_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence that fits the answer limit, or else every run of its clauses that does."""
+    if end - start <= MAX_ANSWER_CHARS:
+        return [(start, end)]
+    clauses = split_clauses(text, start, end)
+    spans = []
+    for i, (c_start, _) in enumerate(clauses):
+        j = i
+        while j + 1 < len(clauses) and clauses[j + 1][1] - c_start <= MAX_ANSWER_CHARS:
+            j += 1
+        spans.append((c_start, min(clauses[j][1], c_start + MAX_ANSWER_CHARS)))
+    return spans
+
+
+def _has_quantity(text: str) -> bool:
+    """A number that is not just part of a date (5月31日 does not answer 多少)."""
+    return bool(_HAS_NUMBER.search(_DATE_PARTS.sub(" ", text)))
+
+
+def _context_text(c: _Candidate) -> str:
+    text = c.hit.doc.text
+    before = text.rfind("。", 0, max(0, c.start - 1))
+    return f"{c.hit.doc.title}\n{text[before + 1 : c.end]}".lower()
 
 
 def _coverage(text: str, weights: dict[str, float], total: float) -> float:
@@ -153,32 +178,16 @@ def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left + 1, min(len(text), right)
 
 
-def _trim_to_limit(candidate: _Candidate, weights: dict[str, float]) -> str:
-    """The answer sentence, or for a long one the run of clauses holding most of the question's terms."""
+def _answer_text(candidate: _Candidate) -> str:
+    """The answer span, with an ellipsis where it cuts into a longer sentence."""
     text = candidate.hit.doc.text
-    start, end = candidate.start, candidate.end
-    if end - start <= MAX_ANSWER_CHARS:
-        return text[start:end]
-    clauses = split_clauses(text, start, end)
-    best, best_value = (start, start + MAX_ANSWER_CHARS), -1.0
-    for i in range(len(clauses)):
-        j = i
-        while j + 1 < len(clauses) and clauses[j + 1][1] - clauses[i][0] <= MAX_ANSWER_CHARS:
-            j += 1
-        span = (clauses[i][0], min(clauses[j][1], clauses[i][0] + MAX_ANSWER_CHARS))
-        piece = text[span[0] : span[1]].lower()
-        value = sum(w for t, w in weights.items() if t in piece) + (0.5 if _HAS_NUMBER.search(piece) else 0)
-        if value > best_value:
-            best, best_value = span, value
-    piece = text[best[0] : best[1]]
-    prefix = "…" if best[0] > start else ""
-    suffix = "…" if best[1] < end else ""
+    piece = text[candidate.start : candidate.end].strip()
+    prefix = "…" if candidate.start > 0 and text[candidate.start - 1] not in "。！？；;!?\n" else ""
+    suffix = "…" if piece and piece[-1] not in "。！？；;!?”」）)" else ""
     return prefix + piece + suffix
 
 
-def _citations(
-    best: _Candidate, candidates: list[_Candidate], weights: dict[str, float], answerable: bool
-) -> tuple[Citation, ...]:
+def _citations(best: _Candidate, candidates: list[_Candidate]) -> tuple[Citation, ...]:
     """Source 1 is the answer's article; then the best sentence of each other article, best first."""
     by_doc: dict[str, _Candidate] = {best.hit.doc.doc_id: best}
     for c in sorted(candidates, key=lambda c: c.score, reverse=True):

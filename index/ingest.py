@@ -71,8 +71,10 @@ def ingest(
     with store.writer_lock(index_dir):
         live = _live(index_dir)
         # The embedding cache only holds for the same model and chunking; documents carry over regardless.
-        same_build = live is not None and live.manifest.get("model") == embedder.name and (
-            live.manifest.get("chunking") == chunker.settings.as_dict()
+        same_build = (
+            live is not None
+            and live.manifest.get("model") == embedder.name
+            and (live.manifest.get("chunking") == chunker.settings.as_dict())
         )
         previous = live if same_build else None
         old = live.documents if live else {}
@@ -88,7 +90,9 @@ def ingest(
         if replace_all:
             report.removed = sorted(set(old) - set(incoming))
         elif prune:
-            gone = [d for d in old if d not in incoming and old[d].source_path and not Path(old[d].source_path).exists()]
+            gone = [
+                d for d in old if d not in incoming and old[d].source_path and not Path(old[d].source_path).exists()
+            ]
             for doc_id in gone:
                 merged.pop(doc_id)
             report.removed = sorted(gone)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from index import terms
 from index.documents import Chunk, Document
 from index.embedding import Embedder
-from index import terms
 from index.store import IndexData
 from index.tokenize import search_tokens
 
@@ -44,6 +44,9 @@ class DateRange:
         return (not self.since or day >= self.since[:10]) and (not self.until or day <= self.until[:10])
 
 
+ANY_DATE = DateRange()
+
+
 class Searcher:
     def __init__(self, data: IndexData, embedder: Embedder):
         self.data = data
@@ -64,7 +67,7 @@ class Searcher:
         df = self._doc_freq.get(term.lower(), 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def search(self, query: str, k: int = 8, dates: DateRange = DateRange()) -> list[Hit]:
+    def search(self, query: str, k: int = 8, dates: DateRange = ANY_DATE) -> list[Hit]:
         if not self.size:
             return []
         query_vector = self.embedder.encode_query(query)
@@ -92,7 +95,9 @@ class Searcher:
             dense = dense_by_row.get(row)
             if dense is None:
                 dense = float(self.data.vectors[row] @ query_vector)
-            hits.append(Hit(chunk, self.data.documents[chunk.doc_id], fused[row], float(dense), float(lexical_scores[row])))
+            hits.append(
+                Hit(chunk, self.data.documents[chunk.doc_id], fused[row], float(dense), float(lexical_scores[row]))
+            )
         return hits
 
     def dense_only(self, query: str, k: int = 5) -> list[Hit]:

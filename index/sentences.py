@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # A sentence ends at 。！？；!?… (with any closing quotes/brackets that follow) or at a paragraph break.
-_SENTENCE_END = re.compile(r"[。！？；!?…]+[”’」』）)】]*|\n+")
+_SENTENCE_END = re.compile(r"[。！？；;!?…]+[”’」』）)】]*|\n+")
 _CLAUSE_END = re.compile(r"[，,：:、]")
 
 

@@ -107,8 +107,10 @@ def write_version(index_dir: Path, data: IndexData, tokens: dict[str, list[str]]
         _write_jsonl(tmp / "documents.jsonl", (d.to_dict() for d in data.documents.values()))
         _write_jsonl(
             tmp / "chunks.jsonl",
-            ({"doc_id": c.doc_id, "start": c.start, "end": c.end, "embed_hash": h}
-             for c, h in zip(data.chunks, data.embed_hashes, strict=True)),
+            (
+                {"doc_id": c.doc_id, "start": c.start, "end": c.end, "embed_hash": h}
+                for c, h in zip(data.chunks, data.embed_hashes, strict=True)
+            ),
         )
         np.save(tmp / "vectors.npy", data.vectors, allow_pickle=False)
         np.save(tmp / "units.npy", data.unit_df, allow_pickle=False)

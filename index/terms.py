@@ -33,31 +33,41 @@ def units(text: str) -> set[str]:
     return found
 
 
+# Words that ask rather than tell: what kind of answer is wanted, never where it is.
+_QUESTION_WORDS = re.compile(
+    r"多少钱?|几[个天倍项成条家次年月号日位名款种]?|哪[一]?[年天个家些里座位款种]?|什么时候|叫什么名字|什么|是谁|谁|"
+    r"如何|怎么样?|为什么|为何|是否|有没有|吗|呢|名字|请问"
+)
+
+
 @lru_cache(maxsize=4096)
 def question_units(question: str) -> tuple[str, ...]:
     """Units of the question's content words, each once, in order.
 
-    Stop and question words are dropped; bigrams stay inside words, except that runs of single characters
-    (jieba's reading of words it does not know, like 快/手) are joined back before taking bigrams.
+    Question words and stop words are dropped. Bigrams stay inside words, except that a one-character word
+    is joined to its neighbours first: that is how jieba reads words it does not know (快/手电/商).
     """
-    groups: list[str] = []
-    singles = ""
-    for token in jieba.lcut(question.lower(), HMM=False):
-        if len(token) == 1 and "\u4e00" <= token <= "\u9fff" and token not in STOPWORDS:
-            singles += token
+    content = _QUESTION_WORDS.sub(" ", question.lower())
+    runs: list[str] = []
+    previous = ""
+    for token in jieba.lcut(content):
+        if token in STOPWORDS or not token.strip():
+            previous = ""
             continue
-        if singles:
-            groups.append(singles)
-            singles = ""
-        if token not in STOPWORDS:
-            groups.append(token)
-    if singles:
-        groups.append(singles)
+        if runs and previous and (len(token) == 1 or len(previous) == 1) and _is_han(token) and _is_han(previous):
+            runs[-1] += token
+        else:
+            runs.append(token)
+        previous = token
     seen: dict[str, None] = {}
-    for group in groups:
-        for unit in sorted(units(group), key=group.find):
+    for run in runs:
+        for unit in sorted(units(run), key=run.find):
             seen.setdefault(unit, None)
     return tuple(seen)
+
+
+def _is_han(token: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in token)
 
 
 def slot(unit: str) -> int:

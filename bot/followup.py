@@ -1,0 +1,92 @@
+"""Elliptical follow-ups ("那抖音呢？" after a Kuaishou question) rewritten into full questions, by rule.
+
+A follow-up is a short message that ends with 呢, starts with 那/那么/还有, or is just a name. Its content
+takes the place of the matching part of the previous question: a time or number replaces the previous
+question's first time/number ("那2023年呢"), anything else replaces its subject, the first noun-like word.
+Deterministic on purpose: an LLM rewrite may wrap `rewrite` later, keeping its signature.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+
+import jieba
+import jieba.posseg
+
+MAX_CONTENT_CHARS = 15  # longer than this, a message is a question of its own
+MAX_BARE_ENTITY_CHARS = 8  # a message with no 那/呢 marker counts as a follow-up only if it is a short name
+
+_LEADING = re.compile(r"^(那么|那个|那|还有|换成|如果是|要是)")
+_TRAILING = re.compile(r"(呢|的呢|怎么样呢)$")
+_PUNCTUATION = "？?！!。.，,、~～ \t\n"
+# A message that still asks something is a full question, even when it starts with 那.
+_ASKS = re.compile(r"什么|多少|哪|谁|几|怎么|怎样|如何|为什么|是否|吗|是不是|有没有")
+_TIME_OR_NUMBER = re.compile(r"\d|[年月日季度号]")
+
+# Names jieba's default dictionary cuts apart (快手 -> 快/手); kept in a private tokenizer so the
+# index's own tokenisation is not changed by this module.
+_NAMES = """快手 抖音 淘宝 天猫 京东 拼多多 小红书 唯品会 苏宁 苏宁易购 微信 视频号 东方甄选 快品牌 美团 饿了么 得物 闲鱼
+阿里 阿里巴巴 腾讯 字节跳动 盒马 亚马逊 TikTok Shein SHEIN Temu 小米 华为 网易 当当 聚划算 淘特 多多买菜 兴趣电商
+直播电商 社交电商 跨境电商 内容电商 新市井电商 618 双11 双十一""".split()
+
+
+@cache
+def _tokenizer() -> jieba.posseg.POSTokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    base = jieba.Tokenizer()
+    for name in _NAMES:
+        base.add_word(name, freq=100_000, tag="nz")
+    return jieba.posseg.POSTokenizer(base)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    return [(pair.word, pair.flag) for pair in _tokenizer().cut(text)]
+
+
+def _is_noun(flag: str) -> bool:
+    return flag.startswith("n") or flag in ("eng", "nz", "j")
+
+
+def _is_time_or_number(word: str, flag: str) -> bool:
+    return (flag.startswith(("m", "t"))) and bool(_TIME_OR_NUMBER.search(word))
+
+
+def _content(question: str) -> tuple[str, bool]:
+    """The message without its follow-up markers, and whether it had any."""
+    text = question.strip().rstrip(_PUNCTUATION)
+    stripped = _TRAILING.sub("", _LEADING.sub("", text)).strip(_PUNCTUATION)
+    return stripped, stripped != text
+
+
+def rewrite(question: str, previous_question: str | None) -> str:
+    """The full question a follow-up stands for, or `question` unchanged when it is not a follow-up."""
+    if not previous_question or not question.strip():
+        return question
+    content, marked = _content(question)
+    if not content or len(content) > MAX_CONTENT_CHARS or _ASKS.search(content):
+        return question
+    tokens = _tokens(content)
+    if not marked and (len(content) > MAX_BARE_ENTITY_CHARS or not all(_is_noun(f) for _, f in tokens)):
+        return question
+    replaced = _replace_matching(previous_question.strip(), content, tokens)
+    return replaced if replaced is not None else question
+
+
+def _replace_matching(previous: str, content: str, content_tokens: list[tuple[str, str]]) -> str | None:
+    """`previous` with the part that plays the role of `content` replaced by it."""
+    wants_time = all(_is_time_or_number(w, f) for w, f in content_tokens)
+    start = 0
+    run: tuple[int, int] | None = None  # character span of the part to replace
+    for word, flag in _tokens(previous):
+        end = start + len(word)
+        matches = _is_time_or_number(word, flag) if wants_time else _is_noun(flag)
+        if matches and (run is None or run[1] == start and wants_time):
+            run = (run[0] if run else start, end)  # times run on: 2022 + 年
+        elif run is not None:
+            break
+        start = end
+    if run is None:
+        return None if not wants_time else content + previous
+    return previous[: run[0]] + content + previous[run[1] :]
