@@ -127,10 +127,14 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     k, pool = args.k, max(args.k, args.pool)
 
-    print(f"faiss {faiss.__version__}, {faiss.omp_get_max_threads()} OpenMP threads, {os.cpu_count()} CPUs, "
-          f"load avg {os.getloadavg()[0]:.2f}")
-    print(f"shipped constants: EXACT_LIMIT={dense.EXACT_LIMIT} HNSW_M={dense.HNSW_M} "
-          f"efConstruction={dense.HNSW_EF_CONSTRUCTION} efSearch={dense.HNSW_EF_SEARCH}")
+    print(
+        f"faiss {faiss.__version__}, {faiss.omp_get_max_threads()} OpenMP threads, {os.cpu_count()} CPUs, "
+        f"load avg {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"shipped constants: EXACT_LIMIT={dense.EXACT_LIMIT} HNSW_M={dense.HNSW_M} "
+        f"efConstruction={dense.HNSW_EF_CONSTRUCTION} efSearch={dense.HNSW_EF_SEARCH}"
+    )
 
     t = time.perf_counter()
     mix = Mixture(args.dim, args.clusters, args.local_rank, args.seed)
@@ -140,8 +144,10 @@ def main(argv: list[str] | None = None) -> None:
     xq += rng.standard_normal(xq.shape, dtype=np.float32) * (QUERY_NOISE / np.sqrt(args.dim))
     xq = _unit(xq)
     gen_s = time.perf_counter() - t
-    print(f"data: {args.n:,} x {args.dim} clustered synthetic unit vectors ({args.clusters} topics, local rank "
-          f"{args.local_rank}), {args.queries} held-out perturbed queries, generated in {gen_s:.1f}s")
+    print(
+        f"data: {args.n:,} x {args.dim} clustered synthetic unit vectors ({args.clusters} topics, local rank "
+        f"{args.local_rank}), {args.queries} held-out perturbed queries, generated in {gen_s:.1f}s"
+    )
 
     t = time.perf_counter()
     flat = faiss.IndexFlatIP(args.dim)
@@ -150,9 +156,11 @@ def main(argv: list[str] | None = None) -> None:
     gt_s = time.perf_counter() - t
     sample = rng.choice(args.n, size=(2000, 2))
     pair_cos = np.einsum("ij,ij->i", xb[sample[:, 0]], xb[sample[:, 1]])
-    print(f"ground truth: exact IndexFlatIP, {args.queries} queries batched in {gt_s:.1f}s; "
-          f"random-pair cos {pair_cos.mean():.3f}, query top-1 cos {truth_d[:, 0].mean():.3f}, "
-          f"top-{k} cos {truth_d[:, k - 1].mean():.3f}")
+    print(
+        f"ground truth: exact IndexFlatIP, {args.queries} queries batched in {gt_s:.1f}s; "
+        f"random-pair cos {pair_cos.mean():.3f}, query top-1 cos {truth_d[:, 0].mean():.3f}, "
+        f"top-{k} cos {truth_d[:, k - 1].mean():.3f}"
+    )
     exact_lat = latencies(flat, xq[: args.exact_latency_queries], k)
 
     fractions = [float(f) for f in args.filter_fractions.split(",") if f.strip()]
@@ -182,18 +190,23 @@ def main(argv: list[str] | None = None) -> None:
         (f"shipped: {kind}", f"{build_s:,.1f}", f"{size_b / 2**20:,.0f}", f"{r_k:.4f}", f"{r_pool:.4f}", approx_lat),
     ]
     print()
-    print(f"{'index':<22}{'build s':>10}{'size MiB':>10}{f'R@{k}':>9}{f'R@{pool}':>9}{'p50 ms':>9}{'p95 ms':>9}{'n lat':>7}")
+    header = f"{'index':<22}{'build s':>10}{'size MiB':>10}{f'R@{k}':>9}{f'R@{pool}':>9}"
+    print(header + f"{'p50 ms':>9}{'p95 ms':>9}{'n lat':>7}")
     for name, b, s, rk, rp, lat in rows:
-        print(f"{name:<22}{b:>10}{s:>10}{rk:>9}{rp:>9}{np.percentile(lat, 50):>9.2f}"
-              f"{np.percentile(lat, 95):>9.2f}{len(lat):>7}")
+        print(
+            f"{name:<22}{b:>10}{s:>10}{rk:>9}{rp:>9}{np.percentile(lat, 50):>9.2f}"
+            f"{np.percentile(lat, 95):>9.2f}{len(lat):>7}"
+        )
 
     for frac, allowed, fq, ftruth in filters:
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # exactly what index/search.py passes
         _, ffound = index.search(fq, k, params=params)
         ok = bool(np.isin(ffound[ffound >= 0], allowed).all())
         flat_lat = latencies(index, fq[:50], k, params=params)
-        print(f"date filter {frac:>5.0%} of rows ({len(allowed):,}): R@{k} {recall(ffound, ftruth, k):.4f} vs exact "
-              f"filtered, results inside filter: {ok}, p50 {np.percentile(flat_lat, 50):.2f} ms")
+        print(
+            f"date filter {frac:>5.0%} of rows ({len(allowed):,}): R@{k} {recall(ffound, ftruth, k):.4f} vs exact "
+            f"filtered, results inside filter: {ok}, p50 {np.percentile(flat_lat, 50):.2f} ms"
+        )
 
     if args.ef_sweep and kind == "hnsw":
         shipped_ef = index.hnsw.efSearch
@@ -201,15 +214,19 @@ def main(argv: list[str] | None = None) -> None:
             index.hnsw.efSearch = ef
             _, f2 = index.search(xq, pool)
             lat = latencies(index, xq[:300], k)
-            print(f"  efSearch {ef:>4}: R@{k} {recall(f2, truth, k):.4f} R@{pool} {recall(f2, truth, pool):.4f} "
-                  f"p50 {np.percentile(lat, 50):.2f} ms p95 {np.percentile(lat, 95):.2f} ms")
+            print(
+                f"  efSearch {ef:>4}: R@{k} {recall(f2, truth, k):.4f} R@{pool} {recall(f2, truth, pool):.4f} "
+                f"p50 {np.percentile(lat, 50):.2f} ms p95 {np.percentile(lat, 95):.2f} ms"
+            )
         index.hnsw.efSearch = shipped_ef
 
     verdict = "PASS" if r_k >= 0.95 else "FAIL"
     print()
-    print(f"summary: {args.n:,}x{args.dim} -> {kind} built in {build_s:,.0f}s ({size_b / 2**30:.2f} GiB), "
-          f"recall@{k} {r_k:.4f} ({verdict} >=0.95), p50 {np.percentile(approx_lat, 50):.2f} ms vs exact "
-          f"{np.percentile(exact_lat, 50):.1f} ms, peak RSS {rss_mb() / 1024:.1f} GiB")
+    print(
+        f"summary: {args.n:,}x{args.dim} -> {kind} built in {build_s:,.0f}s ({size_b / 2**30:.2f} GiB), "
+        f"recall@{k} {r_k:.4f} ({verdict} >=0.95), p50 {np.percentile(approx_lat, 50):.2f} ms vs exact "
+        f"{np.percentile(exact_lat, 50):.1f} ms, peak RSS {rss_mb() / 1024:.1f} GiB"
+    )
 
 
 if __name__ == "__main__":

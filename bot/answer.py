@@ -18,15 +18,18 @@ from index.terms import question_units
 MAX_ANSWER_CHARS = 150
 SNIPPET_CONTEXT = 60  # characters of context either side of the marked sentence in a snippet
 MAX_SOURCES = 3
+SHORT_ANSWER = 40  # an answer this short gets the next sentence too, when it fits
+
+_LEANS_BACK = re.compile(r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此")
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """When the evidence counts as an answer. Fitted on data by `bench/fit_thresholds.py`, not by hand."""
 
-    context_coverage: float = 0.75
-    sentence_coverage: float = 0.34
-    dense: float = 0.0
+    context_coverage: float = 0.5
+    sentence_coverage: float = 0.2
+    dense: float = -1.0  # off: passage similarity did not separate answerable from not on the data
     kind_required: bool = True  # a 多少 question needs a number in the answer, a 何时 question a date
 
     def admit(self, features: dict) -> bool:
@@ -181,10 +184,24 @@ def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 def _answer_text(candidate: _Candidate) -> str:
     """The answer span, with an ellipsis where it cuts into a longer sentence."""
     text = candidate.hit.doc.text
-    piece = text[candidate.start : candidate.end].strip()
-    prefix = "…" if candidate.start > 0 and text[candidate.start - 1] not in "。！？；;!?\n" else ""
+    start, end = _with_neighbours(text, candidate.start, candidate.end)
+    piece = text[start:end].strip()
+    prefix = "…" if start > 0 and text[start - 1] not in "。！？；;!?\n" else ""
     suffix = "…" if piece and piece[-1] not in "。！？；;!?”」）)" else ""
     return prefix + piece + suffix
+
+
+def _with_neighbours(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a short answer by the sentence it leans on: the one before when it opens with a reference
+    back (他是…, 其中…), the one after when it ends in a colon or says too little on its own."""
+    sentences = split_sentences(text, *_paragraph_bounds(text, start, end))
+    before = [s for s in sentences if s[1] <= start]
+    after = [s for s in sentences if s[0] >= end]
+    if before and _LEANS_BACK.match(text, start) and end - before[-1][0] <= MAX_ANSWER_CHARS:
+        start = before[-1][0]
+    if after and (text[end - 1] in "：:" or end - start < SHORT_ANSWER) and after[0][1] - start <= MAX_ANSWER_CHARS:
+        end = after[0][1]
+    return start, end
 
 
 def _citations(best: _Candidate, candidates: list[_Candidate]) -> tuple[Citation, ...]:

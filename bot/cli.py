@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from bot.llm_terminal import llm_client, llm_options
 from bot.settings import Settings
 
 
@@ -160,6 +161,7 @@ def date_options(func):
 @click.option("--jsonl", is_flag=True, help="Answer each line of stdin; one JSON object per line.")
 @click.option("--debug", is_flag=True, help="Show scores.")
 @date_options
+@llm_options
 @click.pass_obj
 def ask(
     settings: Settings,
@@ -169,20 +171,25 @@ def ask(
     debug: bool,
     since: str | None,
     until: str | None,
+    **llm_flags,
 ) -> None:
     """Answer QUESTION from the corpus."""
-    from bot.engine import QuestionError
+    from bot.engine import QuestionError, validate_question
+    from bot.llm_answer import llm_answer
+    from bot.llm_terminal import print_llm_answer
     from bot.render import to_json, to_text
     from index.search import DateRange
 
     with user_errors():
         dates = DateRange(_iso_date(since), _iso_date(until))
+    llm = llm_client(settings, **llm_flags)
     if jsonl:
         engine = open_engine(settings, show_progress=False)
         failures = 0
         for line in sys.stdin:
             try:
-                row = to_json(engine.ask(line, dates), debug)
+                answer = engine.ask(line, dates)
+                row = to_json(llm_answer(answer, llm) if llm else answer, debug)
             except QuestionError as exc:
                 failures += 1
                 row = {"question": line.strip(), "error": str(exc)}
@@ -190,11 +197,16 @@ def ask(
         sys.exit(1 if failures else 0)
     if question is None:
         raise click.UsageError('give a question, e.g. xunda ask "快手2022扶持多少快品牌", or use --jsonl')
+    with user_errors():  # a question that cannot be asked fails before the model loads
+        validate_question(question, settings.max_question_chars)
     engine = open_engine(settings, show_progress=not as_json)
     with user_errors():
         answer = engine.ask(question, dates)
     if as_json:
+        answer = llm_answer(answer, llm) if llm else answer
         click.echo(json.dumps(to_json(answer, debug), ensure_ascii=False))
+    elif llm:
+        print_llm_answer(answer, llm, lambda text: click.echo(text, nl=False), debug=debug, bold=_bold())
     else:
         click.echo(to_text(answer, debug, bold=_bold()))
 
@@ -217,14 +229,16 @@ def _iso_date(value: str | None) -> str | None:
 @cli.command()
 @click.option("--debug", is_flag=True, help="Start with scores shown.")
 @date_options
+@llm_options
 @click.pass_obj
-def repl(settings: Settings, debug: bool, since: str | None, until: str | None) -> None:
+def repl(settings: Settings, debug: bool, since: str | None, until: str | None, **llm_flags) -> None:
     """Ask questions interactively (line editing, history, /debug)."""
     from bot.repl import run_repl
 
+    llm = llm_client(settings, **llm_flags)
     engine = open_engine(settings)
     with user_errors():
-        run_repl(engine, debug=debug, since=_iso_date(since), until=_iso_date(until))
+        run_repl(engine, debug=debug, since=_iso_date(since), until=_iso_date(until), llm=llm)
 
 
 @cli.command(name="eval")
@@ -240,6 +254,29 @@ def evaluate(settings: Settings, file: Path, limit: int | None, as_json: bool, d
     with user_errors():
         report = run_eval(settings, file, limit=limit, details=details)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else report["table"])
+
+
+@cli.command()
+@click.option("--token", envvar="TELEGRAM_BOT_TOKEN", help="Bot token (env TELEGRAM_BOT_TOKEN).")
+@click.option("--api-url", envvar="XUNDA_TELEGRAM_API_URL", help="Bot API base URL (env XUNDA_TELEGRAM_API_URL).")
+@click.option("--webhook-url", help="Serve by webhook at this public HTTPS URL instead of long polling.")
+@click.option("--listen", default="0.0.0.0", show_default=True, help="Webhook listen address.")
+@click.option("--port", default=8443, show_default=True, help="Webhook listen port.")
+@click.option("--secret-token", help="Webhook secret token Telegram must send back.")
+@click.option("--allowed-ids", envvar="XUNDA_ALLOWED_IDS", help="Only these user/chat ids (comma-separated).")
+@click.option("--admin-ids", envvar="XUNDA_ADMIN_IDS", help="Admin user ids: /reload and file uploads.")
+@click.option("--feedback", type=click.Path(path_type=Path), envvar="XUNDA_FEEDBACK", help="Feedback JSONL file.")
+@click.pass_obj
+def telegram(settings: Settings, token, api_url, webhook_url, listen, port, secret_token, allowed_ids, admin_ids,
+             feedback) -> None:
+    """Run the Telegram bot (long polling; --webhook-url for webhook mode)."""
+    from bot.telegram_access import parse_ids
+    from bot.telegram_app import Webhook, run
+
+    with user_errors():
+        settings = settings.with_(telegram_token=token, telegram_api_url=api_url, feedback_path=feedback,
+                                  allowed_ids=parse_ids(allowed_ids), admin_ids=parse_ids(admin_ids))
+        run(settings, Webhook(webhook_url, listen, port, secret_token) if webhook_url else None)
 
 
 def main() -> None:

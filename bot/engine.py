@@ -28,6 +28,16 @@ class QuestionError(ValueError):
     """The question cannot be asked as it is (empty, too long); the message is for the user."""
 
 
+def validate_question(question: str, max_chars: int) -> str:
+    """The question with whitespace tidied; QuestionError (a message for the user) if it cannot be asked."""
+    question = " ".join((question or "").split())
+    if not question:
+        raise QuestionError(message("empty_question"))
+    if len(question) > max_chars:
+        raise QuestionError(message("question_too_long", length=len(question), limit=max_chars))
+    return question
+
+
 class Engine:
     def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
@@ -73,14 +83,7 @@ class Engine:
             return True
 
     def validate(self, question: str) -> str:
-        question = " ".join((question or "").split())
-        if not question:
-            raise QuestionError(message("empty_question"))
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionError(
-                message("question_too_long", length=len(question), limit=self.settings.max_question_chars)
-            )
-        return question
+        return validate_question(question, self.settings.max_question_chars)
 
     def ask(self, question: str, dates: DateRange = ANY_DATE) -> Answer:
         return self.ask_with_hits(question, dates)[0]

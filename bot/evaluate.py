@@ -7,9 +7,9 @@ become the corpus, in a temporary index), and the Telegram feedback JSONL (👍 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,8 +83,12 @@ def matches_source(case: Case, doc: Document | None) -> bool:
     return same_file and (case.title is None or doc.title == case.title)
 
 
+_EDGE_PUNCTUATION = "。，、；：！？,.;:!?“”\"'（）() "
+
+
 def _normalise(text: str) -> str:
-    return "".join(text.split()).lower()
+    """Whitespace, case and the punctuation at either end do not count (SQuAD-style answer matching)."""
+    return "".join(text.split()).lower().strip(_EDGE_PUNCTUATION)
 
 
 def has_gold(case: Case, answer: str) -> bool:
@@ -172,20 +176,25 @@ def run_eval(settings: Settings, path: Path, limit: int | None = None, details: 
     if not cases:
         raise ValueError(f"{path}: no questions to evaluate")
     embedder = SentenceTransformerEmbedder(settings.model_path)
-    with tempfile.TemporaryDirectory(prefix="xunda-eval-") as tmp:
-        if corpus is not None:  # SQuAD: the passages are the corpus, in an index of their own
-            settings = settings.with_(index_dir=Path(tmp) / "index")
-            engine = Engine(settings, embedder)
-            engine.ingest_documents(corpus, replace_all=True, show_progress=True)
-        else:
-            engine = Engine.open(settings, embedder, show_progress=True)
-        engine.ask("预热")  # load and warm everything before timing
-        ours, naive, rows = evaluate_engine(engine, cases)
+    if corpus is not None:  # SQuAD: the passages are the corpus, in an index of their own, kept for reruns
+        settings = settings.with_(index_dir=_eval_index_dir(settings, path))
+        engine = Engine(settings, embedder)
+        engine.ingest_documents(corpus, replace_all=True, show_progress=True)
+    else:
+        engine = Engine.open(settings, embedder, show_progress=True)
+    engine.ask("预热")  # load and warm everything before timing
+    ours, naive, rows = evaluate_engine(engine, cases)
     if details:
         with open(details, "w", encoding="utf-8") as handle:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     return {"file": str(path), "xunda": ours, "naive_dense_baseline": naive, "table": _table(path, ours, naive)}
+
+
+def _eval_index_dir(settings: Settings, path: Path) -> Path:
+    """Beside the main index: one index per evaluation file, so a rerun embeds nothing again."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return settings.index_dir.parent / "eval-indexes" / f"{path.stem}-{digest}"
 
 
 def _table(path: Path, ours: dict, naive: dict) -> str:

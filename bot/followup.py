@@ -23,13 +23,15 @@ _TRAILING = re.compile(r"(呢|的呢|怎么样呢)$")
 _PUNCTUATION = "？?！!。.，,、~～ \t\n"
 # A message that still asks something is a full question, even when it starts with 那.
 _ASKS = re.compile(r"什么|多少|哪|谁|几|怎么|怎样|如何|为什么|是否|吗|是不是|有没有")
+_CHATTER = frozenset("谢谢 多谢 感谢 谢了 好 好的 嗯 哈哈 ok OK 再见 拜拜 你好 您好".split())
 _TIME_OR_NUMBER = re.compile(r"\d|[年月日季度号]")
 
 # Names jieba's default dictionary cuts apart (快手 -> 快/手); kept in a private tokenizer so the
 # index's own tokenisation is not changed by this module.
-_NAMES = """快手 抖音 淘宝 天猫 京东 拼多多 小红书 唯品会 苏宁 苏宁易购 微信 视频号 东方甄选 快品牌 美团 饿了么 得物 闲鱼
-阿里 阿里巴巴 腾讯 字节跳动 盒马 亚马逊 TikTok Shein SHEIN Temu 小米 华为 网易 当当 聚划算 淘特 多多买菜 兴趣电商
-直播电商 社交电商 跨境电商 内容电商 新市井电商 618 双11 双十一""".split()
+_NAMES = """快手 抖音 淘宝 天猫 京东 拼多多 小红书 唯品会 苏宁 苏宁易购 微信 视频号 东方甄选 快品牌
+美团 饿了么 得物 闲鱼 阿里 阿里巴巴 腾讯 字节跳动 盒马 亚马逊 TikTok Shein SHEIN Temu
+小米 华为 网易 当当 聚划算 淘特 多多买菜 兴趣电商 直播电商 社交电商
+跨境电商 内容电商 新市井电商 618 双11 双十一""".split()
 
 
 @cache
@@ -39,6 +41,11 @@ def _tokenizer() -> jieba.posseg.POSTokenizer:
     for name in _NAMES:
         base.add_word(name, freq=100_000, tag="nz")
     return jieba.posseg.POSTokenizer(base)
+
+
+def warm_up() -> None:
+    """Load the tokenizer's dictionary now (about a second), not on the first follow-up."""
+    _tokenizer()
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -65,7 +72,7 @@ def rewrite(question: str, previous_question: str | None) -> str:
     if not previous_question or not question.strip():
         return question
     content, marked = _content(question)
-    if not content or len(content) > MAX_CONTENT_CHARS or _ASKS.search(content):
+    if not content or len(content) > MAX_CONTENT_CHARS or _ASKS.search(content) or content in _CHATTER:
         return question
     tokens = _tokens(content)
     if not marked and (len(content) > MAX_BARE_ENTITY_CHARS or not all(_is_noun(f) for _, f in tokens)):

@@ -28,8 +28,15 @@ class LLMClient:
     """One chat model on one server, from the settings. Each call opens its own connection, so the client works
     from any event loop (asyncio.run per REPL question, or the Telegram bot's long-lived loop)."""
 
-    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 20.0,
-                 temperature: float = 0.2, max_retries: int = 1):
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        timeout: float = 20.0,
+        temperature: float = 0.2,
+        max_retries: int = 1,
+    ):
         self.base_url = base_url
         self.model = model
         self.api_key = api_key or "not-needed"  # local servers ignore it, but the client insists on one
@@ -45,8 +52,9 @@ class LLMClient:
         assert settings.llm_base_url and settings.llm_model
         return cls(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
 
-    async def acomplete(self, messages: list[dict], on_token: OnToken | None = None,
-                        timeout: float | None = None) -> str:
+    async def acomplete(
+        self, messages: list[dict], on_token: OnToken | None = None, timeout: float | None = None
+    ) -> str:
         """The reply text; streamed piece by piece to on_token when given. Raises LLMError on any failure.
 
         The deadline covers the whole reply, retries included: the client's own timeout is per read, which a
@@ -55,8 +63,9 @@ class LLMClient:
         from openai import AsyncOpenAI
 
         deadline = self.timeout if timeout is None else timeout
-        client = AsyncOpenAI(base_url=self.base_url, api_key=self.api_key, timeout=deadline,
-                             max_retries=self.max_retries)
+        client = AsyncOpenAI(
+            base_url=self.base_url, api_key=self.api_key, timeout=deadline, max_retries=self.max_retries
+        )
         try:
             async with asyncio.timeout(deadline):
                 if on_token is None:
@@ -120,9 +129,13 @@ class ThrottledEditor:
     timedelta) postpones the next edit by that much instead of failing; other errors from `edit` propagate.
     """
 
-    def __init__(self, edit: Callable[[str], Awaitable[Any]], interval: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep):
+    def __init__(
+        self,
+        edit: Callable[[str], Awaitable[Any]],
+        interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ):
         self._edit = edit
         self._interval = interval
         self._clock = clock
@@ -137,8 +150,11 @@ class ThrottledEditor:
         if self._clock() >= self._next_at and self.text.strip() and self.text != self._shown:
             await self._try_edit(self.text)
 
-    async def finish(self, final_text: str, attempts: int = 3) -> None:
-        """Show final_text, waiting out the interval or a retry_after as needed."""
+    async def finish(
+        self, final_text: str, edit: Callable[[str], Awaitable[Any]] | None = None, attempts: int = 3
+    ) -> None:
+        """Show final_text, waiting out the interval or a retry_after as needed; `edit` replaces the streaming
+        one for this last edit (e.g. the rendered answer with sources, in HTML parse mode)."""
         self.text = final_text
         for _ in range(attempts):
             if final_text == self._shown:
@@ -146,13 +162,13 @@ class ThrottledEditor:
             wait = self._next_at - self._clock()
             if wait > 0:
                 await self._sleep(wait)
-            await self._try_edit(final_text)
+            await self._try_edit(final_text, edit)
         if final_text != self._shown:
             log.warning("could not show the final text after %d attempts", attempts)
 
-    async def _try_edit(self, text: str) -> None:
+    async def _try_edit(self, text: str, edit: Callable[[str], Awaitable[Any]] | None = None) -> None:
         try:
-            await self._edit(text)
+            await (edit or self._edit)(text)
         except Exception as exc:
             retry_after = getattr(exc, "retry_after", None)
             if retry_after is None:

@@ -62,10 +62,18 @@ def build_messages(answer: Answer, previous_turn: Turn | None = None) -> list[di
 
 def _source_block(c: Citation) -> str:
     doc = c.hit.doc
-    return template("llm_context.md").format(
-        n=c.n, title=quote(doc.title), outlet=quote(doc.outlet), date=quote((doc.date or "")[:10]),
-        url=quote(doc.url), passage=quote(passage(c)),
-    ).strip()
+    return (
+        template("llm_context.md")
+        .format(
+            n=c.n,
+            title=quote(doc.title),
+            outlet=quote(doc.outlet),
+            date=quote((doc.date or "")[:10]),
+            url=quote(doc.url),
+            passage=quote(passage(c)),
+        )
+        .strip()
+    )
 
 
 def passage(c: Citation) -> str:
@@ -124,8 +132,9 @@ class MarkerFilter:
         return cut
 
 
-async def allm_answer(answer: Answer, client: LLMClient, previous_turn: Turn | None = None,
-                      on_token: OnToken | None = None) -> Answer:
+async def allm_answer(
+    answer: Answer, client: LLMClient, previous_turn: Turn | None = None, on_token: OnToken | None = None
+) -> Answer:
     """The model's answer over `answer`'s sources, verified; or `answer` itself, with the reason in features.
 
     A question the corpus does not answer never reaches the model. With on_token, the reply streams to it
@@ -155,12 +164,14 @@ async def allm_answer(answer: Answer, client: LLMClient, previous_turn: Turn | N
     if not cited:
         return _fallback(answer, f"no valid citation in reply {raw[:80]!r}")
     kept = tuple(c for c in answer.citations if c.n in cited)
-    return replace(answer, text=text, citations=kept, features={**answer.features, "llm": "ok",
-                                                                 "llm_model": client.model})
+    return replace(
+        answer, text=text, citations=kept, features={**answer.features, "llm": "ok", "llm_model": client.model}
+    )
 
 
-def llm_answer(answer: Answer, client: LLMClient, previous_turn: Turn | None = None,
-               on_token: OnToken | None = None) -> Answer:
+def llm_answer(
+    answer: Answer, client: LLMClient, previous_turn: Turn | None = None, on_token: OnToken | None = None
+) -> Answer:
     """allm_answer for synchronous callers (CLI, REPL)."""
     return asyncio.run(allm_answer(answer, client, previous_turn, on_token))
 

@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterator
 import click
 
 from bot.engine import Engine, QuestionError
+from bot.llm import LLMClient
+from bot.llm_answer import Turn
+from bot.llm_terminal import answer_turn
 from bot.messages import message
 from bot.render import to_text
 from index.search import DateRange
@@ -36,8 +39,15 @@ def run_repl(
     until: str | None = None,
     lines: Iterator[str] | None = None,
     echo: Callable[[str], None] = click.echo,
+    llm: LLMClient | None = None,
+    write: Callable[[str], None] | None = None,
 ) -> None:
-    """Answer lines until Ctrl-D, Ctrl-C or /quit. Slash-commands change settings for the session."""
+    """Answer lines until Ctrl-D, Ctrl-C or /quit. Slash-commands change settings for the session.
+
+    With an LLM client, answers stream through `write` (text without an added newline) as they arrive.
+    """
+    write = write or (lambda text: click.echo(text, nl=False))
+    previous: Turn | None = None  # the last LLM turn, for follow-ups
     interactive = lines is None and sys.stdin.isatty()
     lines = lines or (_lines_from_terminal(engine) if interactive else _lines_from_pipe())
     bold = ("\033[1m", "\033[0m") if interactive else ("【", "】")
@@ -71,6 +81,10 @@ def run_repl(
                 echo(message("repl_help"))
             continue
         try:
+            if llm:
+                previous = answer_turn(engine, line, dates, llm, write, previous, debug, bold)
+                echo("")
+                continue
             answer = engine.ask(line, dates)
         except QuestionError as exc:
             echo(str(exc))

@@ -7,6 +7,7 @@ Unchanged documents keep their chunks; any chunk whose embedded text was seen be
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from index.terms import document_frequencies
 from index.tokenize import search_tokens
 
 EMBED_BATCH = 32
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import and logs every build
 
 
 @dataclass

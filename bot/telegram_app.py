@@ -1,0 +1,194 @@
+"""`xunda telegram`: the python-telegram-bot Application, its start-up, error handling and run modes.
+
+`build_application` is the one place the bot is assembled; `run` (the CLI) and `polling` (tests and the
+load benchmark, inside a running event loop) both serve what it builds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Update, User
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+
+from bot import followup
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.telegram_access import Access, RateLimit
+from bot.telegram_admin import document_message, reload_command
+from bot.telegram_engine import EngineWorker
+from bot.telegram_feedback import FeedbackStore
+from bot.telegram_handlers import (
+    ask_command,
+    button_pressed,
+    help_command,
+    start_command,
+    stats_command,
+    text_message,
+)
+from bot.telegram_retry import RetryingLimiter
+from bot.telegram_state import Memory, Services
+from bot.telegram_texts import commands, text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str  # public HTTPS URL Telegram posts to; its path is the path we listen on
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret_token: str | None = None
+
+
+def file_url(settings: Settings) -> str:
+    """The file download base: given, or derived from the API base (".../bot" -> ".../file/bot")."""
+    if settings.telegram_file_url:
+        return settings.telegram_file_url
+    base = settings.telegram_api_url
+    return base[: -len("bot")] + "file/bot" if base.endswith("/bot") else base.rstrip("/") + "/file/bot"
+
+
+def build_application(settings: Settings, engine: Engine, clock=time.monotonic) -> Application:
+    if not settings.telegram_token:
+        raise ValueError("no Telegram bot token: set TELEGRAM_BOT_TOKEN or pass --token")
+    app = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url(settings))
+        .rate_limiter(RetryingLimiter())
+        .concurrent_updates(True)  # answer many chats at once; the engine itself takes one question at a time
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data["xunda"] = Services(
+        settings=settings,
+        engine=EngineWorker(engine),
+        access=Access(settings.allowed_ids, settings.admin_ids),
+        rate=RateLimit(settings.rate_limit_per_minute, clock),
+        feedback=FeedbackStore(settings.feedback_path or settings.index_dir.parent / "feedback.jsonl"),
+        memory=Memory(clock),
+        uploads_dir=settings.index_dir.parent / "uploads",
+    )
+    new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
+    app.add_handlers([
+        CommandHandler("start", start_command),
+        CommandHandler("help", help_command),
+        CommandHandler("stats", stats_command),
+        CommandHandler("ask", ask_command),
+        CommandHandler("reload", reload_command),
+        MessageHandler(new_messages & filters.ChatType.PRIVATE & filters.Document.ALL, document_message),
+        MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, text_message),
+        CallbackQueryHandler(button_pressed),
+    ])
+    app.add_error_handler(error_handler)
+    return app
+
+
+async def post_init(app: Application) -> None:
+    """Register the command menu with Telegram; load the follow-up tokenizer off the event loop."""
+    await asyncio.to_thread(followup.warm_up)
+    await app.bot.set_my_commands([BotCommand(name, description) for name, description in commands()])
+    log.warning("xunda bot @%s is running", app.bot.username)
+
+
+async def post_shutdown(app: Application) -> None:
+    """Stop the engine's worker thread."""
+    app.bot_data["xunda"].engine.close()
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log a failed update with its traceback; tell the user something short; keep running."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message:
+        try:
+            await update.effective_message.reply_text(text("error"))
+        except TelegramError as exc:
+            log.warning("could not send the apology either: %s", exc)
+
+
+class RedactToken(logging.Filter):
+    """Replaces the token in every record a handler emits (httpx, PTB and exceptions can hold URLs)."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def hide_token_in_logs(token: str) -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs each request URL, token included, at INFO
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(token))
+
+
+async def check_token(settings: Settings) -> User:
+    """The bot's own user (getMe), or one clear error line when the token is refused or the API unreachable."""
+    bot = ExtBot(settings.telegram_token, base_url=settings.telegram_api_url, base_file_url=file_url(settings))
+    try:
+        async with bot:
+            return bot.bot
+    except InvalidToken:
+        raise ValueError("Telegram rejected the bot token (TELEGRAM_BOT_TOKEN / --token)") from None
+    except NetworkError as exc:
+        api = settings.telegram_api_url.replace(settings.telegram_token, "<token>")
+        raise ValueError(f"cannot reach the Telegram Bot API at {api}: {exc}") from None
+
+
+def run(settings: Settings, webhook: Webhook | None = None, engine: Engine | None = None) -> None:
+    """Check the token, load the engine, then serve by long polling (default) or webhook until stopped."""
+    if not settings.telegram_token:
+        raise ValueError("no Telegram bot token: set TELEGRAM_BOT_TOKEN or pass --token")
+    hide_token_in_logs(settings.telegram_token)
+    me = asyncio.run(check_token(settings))  # fail fast, before the model takes seconds to load
+    log.warning("token accepted for @%s; loading the index", me.username)
+    app = build_application(settings, engine or Engine.open(settings, show_progress=True))
+    updates = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    if webhook is None:
+        app.run_polling(allowed_updates=updates)
+    else:
+        app.run_webhook(listen=webhook.listen, port=webhook.port, url_path=urlparse(webhook.url).path.lstrip("/"),
+                        webhook_url=webhook.url, secret_token=webhook.secret_token, allowed_updates=updates)
+
+
+@asynccontextmanager
+async def polling(app: Application, timeout: float = 1.0) -> AsyncIterator[Application]:
+    """Serve `app` by long polling inside the running event loop, in run_polling's order (tests, benchmarks)."""
+    await app.initialize()
+    await post_init(app)
+    await app.updater.start_polling(timeout=timeout, allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY])
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await post_shutdown(app)
+
