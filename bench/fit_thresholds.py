@@ -66,8 +66,8 @@ def score(rows: list[dict], t: Thresholds) -> dict:
 
 
 def grid():
-    steps = [round(x * 0.05, 2) for x in range(4, 20)]
-    for ctx, sent, dense, kind in itertools.product(steps, steps, [-1.0, 0.6, 0.65, 0.7, 0.75], [True, False]):
+    steps = [round(x * 0.02, 2) for x in range(10, 45)]
+    for ctx, sent, dense, kind in itertools.product(steps, steps, [-1.0, 0.6, 0.7], [True, False]):
         if sent <= ctx:
             yield Thresholds(ctx, sent, dense, kind)
 
@@ -77,7 +77,7 @@ def fit(seed_rows: list[dict], cmrc_rows: list[dict]) -> list[tuple[float, Thres
     for t in grid():
         s = score(seed_rows, t)
         c = score(cmrc_rows, t) if cmrc_rows else {"correct": 0, "declined_pos": 0, "declined_neg": 0}
-        if s["declined_pos"] > 0.05:
+        if s["declined_pos"] > 0.05 or c["declined_pos"] > 0.10:
             continue
         objective = s["correct"] + s["declined_neg"] + 0.5 * (c["correct"] + c["declined_neg"])
         results.append((objective, t, s, c))

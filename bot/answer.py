@@ -18,7 +18,15 @@ from index.terms import question_units
 MAX_ANSWER_CHARS = 150
 SNIPPET_CONTEXT = 60  # characters of context either side of the marked sentence in a snippet
 MAX_SOURCES = 3
-SHORT_ANSWER = 40  # an answer this short gets the next sentence too, when it fits
+SHORT_ANSWER = 90  # an answer this short gets the next sentence too, when it fits
+
+# How a candidate sentence is ranked (the decision to answer at all is Thresholds' business).
+W_SENTENCE = 0.5  # share of the question's weighted terms in the sentence (with its article title)
+W_CONTEXT = 0.2  # ... in the sentence, the one before it and the title
+W_DENSE = 0.3  # similarity of the sentence's passage to the question
+TITLE_SHARE = 0.8  # how far a question term in the article title counts as being in each of its sentences
+KIND_PENALTY = 0.25  # no number for a 多少 question, no date for a 何时 question
+RANK_PENALTY = 0.01  # per place down the retrieval list
 
 _LEANS_BACK = re.compile(r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此")
 
@@ -27,8 +35,8 @@ _LEANS_BACK = re.compile(r"他|她|它|其|该|此|这|那|但|而|同时|此外
 class Thresholds:
     """When the evidence counts as an answer. Fitted on data by `bench/fit_thresholds.py`, not by hand."""
 
-    context_coverage: float = 0.5
-    sentence_coverage: float = 0.2
+    context_coverage: float = 0.54
+    sentence_coverage: float = 0.4
     dense: float = -1.0  # off: passage similarity did not separate answerable from not on the data
     kind_required: bool = True  # a 多少 question needs a number in the answer, a 何时 question a date
 
@@ -89,7 +97,7 @@ def compose(
     decline_text: str,
     thresholds: Thresholds = Thresholds(),
 ) -> Answer:
-    terms = question_units(question)
+    terms = question_units(question, searcher.knows_unit)
     weights = {t: min(searcher.unit_idf(t), 8.0) for t in terms}
     candidates = _score_sentences(question, hits, weights)
     if not candidates:
@@ -135,10 +143,17 @@ def _score_sentences(question: str, hits: list[Hit], weights: dict[str, float]) 
                     continue
                 seen.add((hit.doc.doc_id, start, end))
                 span = text[start:end].lower()
-                sentence_cov = _coverage(span, weights, total)
+                # The title is every sentence's topic, but a term in the sentence itself says more.
+                sentence_cov = (1 - TITLE_SHARE) * _coverage(span, weights, total) + TITLE_SHARE * _coverage(
+                    f"{title}\n{span}", weights, total
+                )
                 kind_ok = (not wants_number or _has_quantity(span)) and (not wants_date or bool(_HAS_DATE.search(span)))
                 score = (
-                    0.5 * sentence_cov + 0.2 * context_cov + 0.3 * hit.dense + (0.0 if kind_ok else -0.25) - 0.01 * rank
+                    W_SENTENCE * sentence_cov
+                    + W_CONTEXT * context_cov
+                    + W_DENSE * hit.dense
+                    - (0.0 if kind_ok else KIND_PENALTY)
+                    - RANK_PENALTY * rank
                 )
                 candidates.append(_Candidate(hit, start, end, score, sentence_cov, context_cov, kind_ok))
     return candidates

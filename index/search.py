@@ -61,6 +61,9 @@ class Searcher:
         """Inverse document frequency of a matching unit (index.terms) over passages."""
         return terms.idf(self.data.unit_df, max(1, self.size), unit)
 
+    def knows_unit(self, unit: str) -> bool:
+        return bool(self.data.unit_df[terms.slot(unit)])
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a term over passages (unseen terms count as rare)."""
         n = max(1, self.size)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import jieba
@@ -17,6 +18,7 @@ import numpy as np
 from index.tokenize import STOPWORDS
 
 TABLE_BITS = 20
+_WORD = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9][a-z0-9.+%-]*", re.IGNORECASE)
 _RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9][a-z0-9.+%-]*", re.IGNORECASE)
 
 
@@ -40,30 +42,53 @@ _QUESTION_WORDS = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)
-def question_units(question: str) -> tuple[str, ...]:
+def question_units(question: str, known: Callable[[str], bool]) -> tuple[str, ...]:
     """Units of the question's content words, each once, in order.
 
-    Question words and stop words are dropped. Bigrams stay inside words, except that a one-character word
-    is joined to its neighbours first: that is how jieba reads words it does not know (快/手电/商).
+    Question words and stop words are dropped. Bigrams inside a word always count. Where jieba strands a
+    single character, the bigram joining it to its neighbour counts if the corpus knows it (`known`):
+    that is how words jieba splits apart (快/手电/商) are found again, while junk like 目帮 from 项目/帮
+    is not. A lone character counts only when no known bigram holds it.
     """
-    content = _QUESTION_WORDS.sub(" ", question.lower())
-    runs: list[str] = []
-    previous = ""
-    for token in jieba.lcut(content):
-        if token in STOPWORDS or not token.strip():
-            previous = ""
-            continue
-        if runs and previous and (len(token) == 1 or len(previous) == 1) and _is_han(token) and _is_han(previous):
-            runs[-1] += token
-        else:
-            runs.append(token)
-        previous = token
     seen: dict[str, None] = {}
-    for run in runs:
-        for unit in sorted(units(run), key=run.find):
+    for words in _content_runs(question):
+        chosen: list[str] = []
+        covered: set[int] = set()  # character positions held by a cross-word bigram the corpus knows
+        offsets = [0]
+        for word in words:
+            offsets.append(offsets[-1] + len(word))
+        run = "".join(words)
+        for i in range(len(words) - 1):
+            at = offsets[i + 1] - 1
+            pair = run[at : at + 2]
+            glued = len(words[i]) == 1 or len(words[i + 1]) == 1  # jieba left a character stranded
+            if glued and _is_han(pair) and known(pair):
+                chosen.append(pair)
+                covered.update((at, at + 1))
+        for word, begin in zip(words, offsets, strict=False):
+            if len(word) == 1 and _is_han(word):
+                if begin not in covered:
+                    chosen.append(word)
+            else:
+                chosen.extend(sorted(units(word), key=word.find))
+        for unit in sorted(chosen, key=run.find):
             seen.setdefault(unit, None)
     return tuple(seen)
+
+
+@lru_cache(maxsize=4096)
+def _content_runs(question: str) -> tuple[tuple[str, ...], ...]:
+    """The question's content words, grouped into runs of adjacent words (stop and question words split runs)."""
+    content = _QUESTION_WORDS.sub(" ", question.lower())
+    runs: list[list[str]] = [[]]
+    for token in jieba.lcut(content):
+        if token in STOPWORDS or not token.strip() or not _WORD.fullmatch(token):
+            runs.append([])
+        elif runs[-1] and not (_is_han(token) and _is_han(runs[-1][-1])):
+            runs.append([token])  # Latin next to Chinese: separate units anyway
+        else:
+            runs[-1].append(token)
+    return tuple(tuple(run) for run in runs if run)
 
 
 def _is_han(token: str) -> bool:
