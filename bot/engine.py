@@ -15,6 +15,7 @@ from bot.messages import message
 from bot.settings import Settings
 from index import store
 from index.chunking import Chunker, ChunkingSettings
+from index.dates import mentioned_month
 from index.documents import Document
 from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.ingest import IngestReport, ingest, load_paths
@@ -89,10 +90,20 @@ class Engine:
         return self.ask_with_hits(question, dates)[0]
 
     def ask_with_hits(self, question: str, dates: DateRange = ANY_DATE) -> tuple[Answer, list[Hit]]:
-        """The answer and the passages it was chosen from (for evaluation and debugging)."""
+        """The answer and the passages it was chosen from (for evaluation and debugging).
+
+        A question naming a month (2022年6月) looks first at the news of that month; if they do not
+        answer it, at everything (the month may be the period a figure covers, not the publication date).
+        """
         question = self.validate(question)
         self.refresh()
         searcher = self.searcher  # one version for the whole question, whatever happens meanwhile
+        month = None if dates else mentioned_month(question)
+        if month is not None:
+            hits = searcher.search(question, k=self.settings.top_k, dates=month)
+            answer = compose(question, hits, searcher, message("not_found"))
+            if answer.answerable:
+                return answer, hits
         hits = searcher.search(question, k=self.settings.top_k, dates=dates)
         return compose(question, hits, searcher, message("not_found")), hits
 

@@ -47,7 +47,7 @@ def build_index(
     chunker: Chunker,
     previous: IndexData | None = None,
     previous_tokens: dict[str, list[str]] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,  # (chunks just embedded, chunks to embed)
 ) -> tuple[IndexData, dict[str, list[str]], BuildStats]:
     """Chunk, embed (only what is new) and index `documents`; returns the data and its lexical tokens."""
     stats = BuildStats()
@@ -69,12 +69,14 @@ def build_index(
         if h in cache:
             vectors[i] = cache[h]
     stats.chunks_reused = len(chunks) - len(missing)
+    # Longest first, so similar lengths share a batch (little padding) and the estimate starts pessimistic.
+    missing.sort(key=lambda i: len(texts[i]), reverse=True)
     started = time.perf_counter()
-    for begin in range(0, len(missing), EMBED_BATCH * 8):
-        batch = missing[begin : begin + EMBED_BATCH * 8]
+    for begin in range(0, len(missing), EMBED_BATCH * 4):
+        batch = missing[begin : begin + EMBED_BATCH * 4]
         vectors[batch] = embedder.encode([texts[i] for i in batch], batch_size=EMBED_BATCH)
         if progress:
-            progress(len(batch))
+            progress(len(batch), len(missing))
     stats.embed_seconds = time.perf_counter() - started
     stats.chunks_embedded = len(missing)
     stats.embedded_chars = sum(len(texts[i]) for i in missing)

@@ -6,6 +6,7 @@ unchanged ones are carried over untouched, and nothing is written at all when no
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,14 +41,18 @@ def load_paths(
     """Read every file under `paths`; bad files are reported, never fatal to the batch."""
     files, failed = discover(paths)
     documents: dict[str, Document] = {}
-    for path, base in tqdm(files, desc="reading", unit="file", disable=not show_progress, leave=False):
-        try:
-            for doc in load_file(path, base, max_bytes=max_bytes):
-                documents[doc.doc_id] = doc
-        except LoadError as exc:
-            failed.append((str(path), str(exc)))
-        except (OSError, UnicodeError, ValueError) as exc:  # unreadable file: report, keep going
-            failed.append((str(path), f"cannot read: {exc}"))
+    started = time.perf_counter()
+    with tqdm(files, desc="reading", unit="file", disable=not show_progress) as bar:
+        for path, base in bar:
+            try:
+                for doc in load_file(path, base, max_bytes=max_bytes):
+                    documents[doc.doc_id] = doc
+            except LoadError as exc:
+                failed.append((str(path), str(exc)))
+            except (OSError, UnicodeError, ValueError) as exc:  # unreadable file: report, keep going
+                failed.append((str(path), f"cannot read: {exc}"))
+            rate = len(documents) / max(1e-6, time.perf_counter() - started)
+            bar.set_postfix(documents=len(documents), docs_per_s=f"{rate:.0f}")
     return documents, failed
 
 
@@ -101,7 +106,12 @@ def ingest(
 
         tokens = store.read_tokens(index_dir, previous.version) if previous else {}
         with tqdm(desc="embedding", unit="chunk", disable=not show_progress) as bar:
-            data, new_tokens, stats = build_index(merged, embedder, chunker, previous, tokens, bar.update)
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done)
+
+            data, new_tokens, stats = build_index(merged, embedder, chunker, previous, tokens, progress)
         report.stats = stats
         report.version = store.write_version(index_dir, data, new_tokens)
     return report

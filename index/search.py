@@ -16,6 +16,7 @@ from index.tokenize import search_tokens
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: rank matters, raw score scales do not
 POOL = 40  # candidates taken from each retriever before fusion
+EXACT_FILTER_LIMIT = 50_000  # date filters admitting fewer rows than this are searched exactly
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,18 @@ class Searcher:
         ]
 
     def _dense(self, vector: np.ndarray, allowed: np.ndarray | None, k: int = POOL) -> tuple[list[int], list[float]]:
+        if allowed is not None and len(allowed) <= EXACT_FILTER_LIMIT:
+            # A narrow filter starves an approximate graph search of candidates: score the few rows exactly.
+            scores = self.data.vectors[allowed] @ vector
+            order = np.argsort(-scores)[:k]
+            return [int(allowed[i]) for i in order], [float(scores[i]) for i in order]
         params = None
         if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+            selector = faiss.IDSelectorBatch(allowed.astype(np.int64))
+            if isinstance(self.data.dense, faiss.IndexHNSWFlat):
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=self.data.dense.hnsw.efSearch)
+            else:
+                params = faiss.SearchParameters(sel=selector)
         scores, rows = self.data.dense.search(vector.reshape(1, -1), min(k, self.size), params=params)
         keep = rows[0] >= 0
         return [int(r) for r in rows[0][keep]], [float(s) for s in scores[0][keep]]

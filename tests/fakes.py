@@ -28,3 +28,17 @@ class FakeEmbedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+
+class SlowFakeEmbedder(FakeEmbedder):
+    """The fake embedder at a model's pace, so a test can kill an ingest in the middle of its work."""
+
+    def __init__(self, seconds_per_text: float = 0.01) -> None:
+        super().__init__()
+        self.seconds_per_text = seconds_per_text
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        import time
+
+        time.sleep(self.seconds_per_text * len(texts))
+        return super().encode(texts, batch_size, show_progress)
