@@ -9,7 +9,7 @@ corpus answers at all: a question whose rare terms appear nowhere near the best 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.search import Hit, Searcher
 from index.sentences import split_clauses, split_sentences
@@ -114,6 +114,11 @@ def compose(
         "missing": {t: round(w, 2) for t, w in weights.items() if t not in _context_text(best)},
     }
     answerable = thresholds.admit(features)
+    if answerable:  # the answer is the span widened by the sentence it leans on; mark all of it
+        # A number or date that was asked for and is there is the whole answer; anything else may need more.
+        pinned = best.kind_ok and bool(_ASKS_NUMBER.search(question) or _ASKS_DATE.search(question))
+        start, end = _with_neighbours(best.hit.doc.text, best.start, best.end, widen_forward=not pinned)
+        best = replace(best, start=start, end=end)
     citations = _citations(best, candidates)
     if not answerable:
         return Answer(question, decline_text, False, citations, features)
@@ -198,15 +203,14 @@ def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _answer_text(candidate: _Candidate) -> str:
     """The answer span, with an ellipsis where it cuts into a longer sentence."""
-    text = candidate.hit.doc.text
-    start, end = _with_neighbours(text, candidate.start, candidate.end)
+    text, start, end = candidate.hit.doc.text, candidate.start, candidate.end
     piece = text[start:end].strip()
     prefix = "…" if start > 0 and text[start - 1] not in "。！？；;!?\n" else ""
     suffix = "…" if piece and piece[-1] not in "。！？；;!?”」）)" else ""
     return prefix + piece + suffix
 
 
-def _with_neighbours(text: str, start: int, end: int) -> tuple[int, int]:
+def _with_neighbours(text: str, start: int, end: int, widen_forward: bool = True) -> tuple[int, int]:
     """Widen a short answer by the sentence it leans on: the one before when it opens with a reference
     back (他是…, 其中…), the one after when it ends in a colon or says too little on its own."""
     sentences = split_sentences(text, *_paragraph_bounds(text, start, end))
@@ -214,7 +218,8 @@ def _with_neighbours(text: str, start: int, end: int) -> tuple[int, int]:
     after = [s for s in sentences if s[0] >= end]
     if before and _LEANS_BACK.match(text, start) and end - before[-1][0] <= MAX_ANSWER_CHARS:
         start = before[-1][0]
-    if after and (text[end - 1] in "：:" or end - start < SHORT_ANSWER) and after[0][1] - start <= MAX_ANSWER_CHARS:
+    says_little = text[end - 1] in "：:" or end - start < SHORT_ANSWER
+    if widen_forward and after and says_little and after[0][1] - start <= MAX_ANSWER_CHARS:
         end = after[0][1]
     return start, end
 

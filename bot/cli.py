@@ -91,7 +91,7 @@ def print_report(report) -> None:
 def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool) -> None:
     """Add or update the articles in PATHS (files or folders)."""
     from bot.engine import Engine
-    from index.embedding import SentenceTransformerEmbedder
+    from index.embedding import LazyEmbedder
 
     missing = [str(p) for p in paths if not p.exists()]
     for path in missing:
@@ -100,7 +100,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool) -> None:
     if not existing:
         raise click.ClickException("nothing to ingest: " + ", ".join(missing))
     with user_errors():
-        engine = Engine(settings, SentenceTransformerEmbedder(settings.model_path))
+        engine = Engine(settings, LazyEmbedder(settings.model_path))
         report = engine.ingest(existing, prune=prune, show_progress=True)
     print_report(report)
     if report.failed or missing:
@@ -111,16 +111,16 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.pass_obj
 def rebuild(settings: Settings, paths: tuple[Path, ...]) -> None:
-    """Rebuild the index from PATHS (default: the bundled corpus); documents not in them are dropped."""
+    """Rebuild the index from PATHS (default: the corpus and the Telegram uploads); others are dropped."""
     from bot.engine import Engine
-    from index.embedding import SentenceTransformerEmbedder
+    from index.embedding import LazyEmbedder
 
-    targets = list(paths) or [settings.corpus_dir]
+    targets = list(paths) or [settings.corpus_dir] + ([settings.uploads_dir] if settings.uploads_dir.is_dir() else [])
     missing = [str(p) for p in targets if not p.exists()]
     if missing:
         raise click.ClickException("no such file or directory: " + ", ".join(missing))
     with user_errors():
-        engine = Engine(settings, SentenceTransformerEmbedder(settings.model_path))
+        engine = Engine(settings, LazyEmbedder(settings.model_path))
         report = engine.ingest(targets, replace_all=True, show_progress=True)
     print_report(report)
     if report.failed:

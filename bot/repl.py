@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import click
 
 from bot.engine import Engine, QuestionError
+from bot.followup import rewrite
 from bot.llm import LLMClient
 from bot.llm_answer import Turn
 from bot.llm_terminal import answer_turn
@@ -48,6 +49,7 @@ def run_repl(
     """
     write = write or (lambda text: click.echo(text, nl=False))
     previous: Turn | None = None  # the last LLM turn, for follow-ups
+    previous_question: str | None = None  # the last question, for follow-ups without an LLM
     interactive = lines is None and sys.stdin.isatty()
     lines = lines or (_lines_from_terminal(engine) if interactive else _lines_from_pipe())
     bold = ("\033[1m", "\033[0m") if interactive else ("【", "】")
@@ -85,7 +87,11 @@ def run_repl(
                 previous = answer_turn(engine, line, dates, llm, write, previous, debug, bold)
                 echo("")
                 continue
-            answer = engine.ask(line, dates)
+            question = rewrite(line, previous_question)
+            if question != line:
+                echo(message("interpreted_as", question=question))
+            answer = engine.ask(question, dates)
+            previous_question = question
         except QuestionError as exc:
             echo(str(exc))
             continue

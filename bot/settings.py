@@ -70,6 +70,11 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     @property
+    def uploads_dir(self) -> Path:
+        """Where files sent to the Telegram bot are kept, so a rebuild includes them."""
+        return self.index_dir.parent / "uploads"
+
+    @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
 

@@ -85,7 +85,7 @@ def build_application(settings: Settings, engine: Engine, clock=time.monotonic) 
         rate=RateLimit(settings.rate_limit_per_minute, clock),
         feedback=FeedbackStore(settings.feedback_path or settings.index_dir.parent / "feedback.jsonl"),
         memory=Memory(clock),
-        uploads_dir=settings.index_dir.parent / "uploads",
+        uploads_dir=settings.uploads_dir,
     )
     new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
     app.add_handlers([

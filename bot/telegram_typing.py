@@ -26,7 +26,9 @@ class TypingIndicator:
         """Show "typing" in the chat until the block (and every other one for this chat) ends."""
         self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         if chat_id not in self._loops:
+            # The first action is sent before the work starts, so even a fast answer is preceded by it.
             self._loops[chat_id] = asyncio.create_task(self._keep_typing(bot, chat_id, thread_id))
+            await self._send(bot, chat_id, thread_id)
         try:
             yield
         finally:
@@ -35,11 +37,15 @@ class TypingIndicator:
                 del self._waiting[chat_id]
                 self._loops.pop(chat_id).cancel()
 
-    @staticmethod
-    async def _keep_typing(bot: Bot, chat_id: int, thread_id: int | None) -> None:
+    @classmethod
+    async def _keep_typing(cls, bot: Bot, chat_id: int, thread_id: int | None) -> None:
         while True:
-            try:
-                await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
-            except TelegramError as exc:  # cosmetic: never fail a question over it
-                log.debug("typing action failed: %s", exc)
             await asyncio.sleep(TYPING_EVERY)
+            await cls._send(bot, chat_id, thread_id)
+
+    @staticmethod
+    async def _send(bot: Bot, chat_id: int, thread_id: int | None) -> None:
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+        except TelegramError as exc:  # cosmetic: never fail a question over it
+            log.debug("typing action failed: %s", exc)

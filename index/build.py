@@ -63,7 +63,9 @@ def build_index(
             texts.append(embedding_text(doc, chunk))
     hashes = [embed_hash(embedder.name, t) for t in texts]
 
-    vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
+    # The previous version knows the dimension: removing documents need not load the model.
+    dimension = previous.vectors.shape[1] if previous is not None else embedder.dimension
+    vectors = np.zeros((len(chunks), dimension), dtype=np.float32)
     missing = [i for i, h in enumerate(hashes) if h not in cache]
     for i, h in enumerate(hashes):
         if h in cache:
@@ -91,7 +93,7 @@ def build_index(
     dense = build_dense(vectors)
     manifest = {
         "model": embedder.name,
-        "dimension": embedder.dimension,
+        "dimension": dimension,
         "chunking": chunker.settings.as_dict(),
         "dense_index": describe(dense),
         "counts": {"documents": len(documents), "chunks": len(chunks)},
