@@ -49,9 +49,12 @@ def main() -> None:
                 engine.ask(question)
                 total.append((time.perf_counter() - started) * 1000)
         stats = engine.stats()
-    print(f"{len(questions)} questions x {args.rounds} rounds; {stats['documents']} documents, {stats['chunks']} chunks")
+    print(
+        f"{len(questions)} questions x {args.rounds} rounds; {stats['documents']} documents, {stats['chunks']} chunks"
+    )
     print(f"ask      p50 {statistics.median(total):6.2f} ms   p95 {percentile(total, 0.95):6.2f} ms")
-    print(f"  encode p50 {statistics.median(encode):6.2f} ms   p95 {percentile(encode, 0.95):6.2f} ms (question embedding alone)")
+    p50, p95 = statistics.median(encode), percentile(encode, 0.95)
+    print(f"  encode p50 {p50:6.2f} ms   p95 {p95:6.2f} ms (the question's embedding alone)")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import faiss
@@ -52,7 +51,6 @@ class Searcher:
     def __init__(self, data: IndexData, embedder: Embedder):
         self.data = data
         self.embedder = embedder
-        self._doc_freq = self._document_frequencies()
 
     @property
     def size(self) -> int:
@@ -64,12 +62,6 @@ class Searcher:
 
     def knows_unit(self, unit: str) -> bool:
         return bool(self.data.unit_df[terms.slot(unit)])
-
-    def idf(self, term: str) -> float:
-        """Inverse document frequency of a term over passages (unseen terms count as rare)."""
-        n = max(1, self.size)
-        df = self._doc_freq.get(term.lower(), 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, query: str, k: int = 8, dates: DateRange = ANY_DATE) -> list[Hit]:
         if not self.size:
@@ -140,13 +132,6 @@ class Searcher:
             return None
         ok = {doc_id for doc_id, doc in self.data.documents.items() if dates.admits(doc.date)}
         return np.array([c.chunk_id for c in self.data.chunks if c.doc_id in ok], dtype=np.int64)
-
-    def _document_frequencies(self) -> dict[str, int]:
-        lexical = self.data.lexical
-        if lexical is None:
-            return {}
-        df = np.diff(lexical.scores["indptr"])
-        return {token: int(df[i]) for token, i in lexical.vocab_dict.items() if i < len(df)}
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:

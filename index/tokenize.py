@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 
 import jieba
 
@@ -28,17 +27,6 @@ def _keep(token: str) -> bool:
 def search_tokens(text: str) -> list[str]:
     """Tokens for the BM25 index: jieba's search mode (adds sub-words of long words), lowercased."""
     return [t.lower() for t in jieba.lcut_for_search(text) if _keep(t)]
-
-
-@lru_cache(maxsize=4096)
-def query_terms(question: str) -> tuple[str, ...]:
-    """The content terms of a question, in order, without duplicates (accurate-mode jieba)."""
-    seen: dict[str, None] = {}
-    for token in jieba.lcut(question):
-        token = token.strip().lower()
-        if _keep(token):
-            seen.setdefault(token, None)
-    return tuple(seen)
 
 
 def warm_up() -> None:

@@ -49,3 +49,12 @@ def corpus_copy(tmp_path) -> Path:
     for path in BUNDLED_CORPUS.iterdir():
         (target / path.name).write_bytes(path.read_bytes())
     return target
+
+
+@pytest.fixture
+def fake_llm():
+    """A fake OpenAI-compatible server on 127.0.0.1 for this test."""
+    from tests.fake_openai import serving
+
+    with serving() as server:
+        yield server

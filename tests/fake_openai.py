@@ -139,3 +139,10 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
+
+
+def client_for(url: str, timeout: float = 5.0):
+    """An LLM client for the fake server (or any URL), as the product builds it."""
+    from bot.llm import LLMClient
+
+    return LLMClient(url, "fake-model", timeout=timeout)

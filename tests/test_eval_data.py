@@ -41,7 +41,7 @@ def _article_text(source, title):
     if title is None:
         return text
     lines = text.splitlines()
-    stripped = [l.strip() for l in lines]
+    stripped = [line.strip() for line in lines]
     assert title in stripped, f"title line not found in {source}: {title!r}"
     start = stripped.index(title)
     block = []

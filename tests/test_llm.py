@@ -9,19 +9,9 @@ import pytest
 
 from bot.llm import LLMClient, LLMError, ThrottledEditor
 from bot.settings import Settings
-from tests.fake_openai import closed_port_url, serving
+from tests.fake_openai import client_for, closed_port_url
 
 MESSAGES = [{"role": "system", "content": "规则"}, {"role": "user", "content": "问题"}]
-
-
-@pytest.fixture
-def fake():
-    with serving() as server:
-        yield server
-
-
-def client_for(url: str, timeout: float = 5.0) -> LLMClient:
-    return LLMClient(url, "fake-model", timeout=timeout)
 
 
 def test_settings_without_base_url_or_model_give_no_client(tmp_path):
@@ -37,56 +27,56 @@ def test_settings_from_environment_configure_the_client(tmp_path):
     assert client.api_key == "not-needed"
 
 
-def test_whole_reply(fake):
-    fake.reply = "答案[1]"
-    assert client_for(fake.base_url).complete(MESSAGES) == "答案[1]"
-    body = fake.requests[0]["body"]
+def test_whole_reply(fake_llm):
+    fake_llm.reply = "答案[1]"
+    assert client_for(fake_llm.base_url).complete(MESSAGES) == "答案[1]"
+    body = fake_llm.requests[0]["body"]
     assert body["model"] == "fake-model" and body["messages"] == MESSAGES and not body.get("stream")
 
 
-def test_api_key_is_sent_as_bearer_token(fake):
-    LLMClient(fake.base_url, "m", api_key="sk-test").complete(MESSAGES)
-    assert fake.requests[0]["headers"]["authorization"] == "Bearer sk-test"
+def test_api_key_is_sent_as_bearer_token(fake_llm):
+    LLMClient(fake_llm.base_url, "m", api_key="sk-test").complete(MESSAGES)
+    assert fake_llm.requests[0]["headers"]["authorization"] == "Bearer sk-test"
 
 
-def test_streamed_reply_arrives_in_pieces(fake):
-    fake.reply = "快手计划扶持500+个快品牌[1]"
+def test_streamed_reply_arrives_in_pieces(fake_llm):
+    fake_llm.reply = "快手计划扶持500+个快品牌[1]"
     pieces: list[str] = []
-    text = client_for(fake.base_url).complete(MESSAGES, on_token=pieces.append)
-    assert text == fake.reply and "".join(pieces) == fake.reply and len(pieces) > 3
-    assert fake.requests[0]["body"]["stream"] is True
+    text = client_for(fake_llm.base_url).complete(MESSAGES, on_token=pieces.append)
+    assert text == fake_llm.reply and "".join(pieces) == fake_llm.reply and len(pieces) > 3
+    assert fake_llm.requests[0]["body"]["stream"] is True
 
 
-async def test_async_callback_is_awaited(fake):
+async def test_async_callback_is_awaited(fake_llm):
     seen: list[str] = []
 
     async def on_token(piece: str) -> None:
         seen.append(piece)
 
-    assert await client_for(fake.base_url).acomplete(MESSAGES, on_token) == "".join(seen)
+    assert await client_for(fake_llm.base_url).acomplete(MESSAGES, on_token) == "".join(seen)
 
 
 @pytest.mark.parametrize("status", [500, 429, 401])
-def test_error_status_raises_llm_error(fake, status):
-    fake.status = status
+def test_error_status_raises_llm_error(fake_llm, status):
+    fake_llm.status = status
     with pytest.raises(LLMError):
-        client_for(fake.base_url).complete(MESSAGES)
+        client_for(fake_llm.base_url).complete(MESSAGES)
 
 
-def test_slow_first_byte_times_out_within_the_deadline(fake):
-    fake.delay = 5
+def test_slow_first_byte_times_out_within_the_deadline(fake_llm):
+    fake_llm.delay = 5
     started = time.monotonic()
     with pytest.raises(LLMError, match="within"):
-        client_for(fake.base_url, timeout=0.5).complete(MESSAGES)
+        client_for(fake_llm.base_url, timeout=0.5).complete(MESSAGES)
     assert time.monotonic() - started < 2
 
 
-def test_trickling_stream_is_cut_at_the_deadline(fake):
+def test_trickling_stream_is_cut_at_the_deadline(fake_llm):
     # Each read is quick, so only a deadline over the whole reply stops it.
-    fake.reply, fake.piece_chars, fake.token_delay = "慢" * 40, 1, 0.1
+    fake_llm.reply, fake_llm.piece_chars, fake_llm.token_delay = "慢" * 40, 1, 0.1
     started = time.monotonic()
     with pytest.raises(LLMError, match="within"):
-        client_for(fake.base_url, timeout=0.8).complete(MESSAGES, on_token=lambda piece: None)
+        client_for(fake_llm.base_url, timeout=0.8).complete(MESSAGES, on_token=lambda piece: None)
     assert time.monotonic() - started < 2
 
 
@@ -97,12 +87,12 @@ def test_server_down_raises_quickly():
     assert time.monotonic() - started < 3
 
 
-def test_callback_errors_are_not_disguised_as_model_errors(fake):
+def test_callback_errors_are_not_disguised_as_model_errors(fake_llm):
     def broken(piece: str) -> None:
         raise KeyError("bug in the caller")
 
     with pytest.raises(KeyError):
-        client_for(fake.base_url).complete(MESSAGES, on_token=broken)
+        client_for(fake_llm.base_url).complete(MESSAGES, on_token=broken)
 
 
 class Clock:
