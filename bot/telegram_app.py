@@ -28,6 +28,7 @@ from telegram.ext import (
 
 from bot import followup
 from bot.engine import Engine
+from bot.llm import LLMClient
 from bot.settings import Settings
 from bot.telegram_access import Access, RateLimit
 from bot.telegram_admin import document_message, reload_command
@@ -86,6 +87,7 @@ def build_application(settings: Settings, engine: Engine, clock=time.monotonic) 
         feedback=FeedbackStore(settings.feedback_path or settings.index_dir.parent / "feedback.jsonl"),
         memory=Memory(clock),
         uploads_dir=settings.uploads_dir,
+        llm=LLMClient.from_settings(settings),
     )
     new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
     app.add_handlers([

@@ -20,6 +20,9 @@ from telegram.ext import ContextTypes
 
 from bot.engine import QuestionError
 from bot.followup import rewrite
+from bot.llm import LLMClient, ThrottledEditor
+from bot.llm_answer import allm_answer
+from bot.llm_followup import arewrite_with_llm
 from bot.telegram_render import TELEGRAM_LIMIT, Styled, more_sources, render_answer, split, telegram_length
 from bot.telegram_state import Turn, services
 from bot.telegram_texts import text
@@ -116,7 +119,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if wait:
         await say(message, "rate_limited", seconds=max(1, round(wait)))
         return
-    asked = rewrite(question, s.memory.previous(message.chat_id, user_id))
+    previous = s.memory.previous(message.chat_id, user_id)
+    asked = await arewrite_with_llm(question, previous, None, s.llm) if s.llm else rewrite(question, previous)
     try:
         async with s.typing.shown(context.bot, message.chat_id, message.message_thread_id):
             answer = await s.engine.ask(asked)
@@ -124,19 +128,40 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         await message.reply_html(html.escape(str(exc)), do_quote=True)
         return
     s.memory.remember(message.chat_id, user_id, answer.question)
+    quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    streamed = None  # (editor, message) when the LLM wrote the answer into a message of its own
+    if s.llm and answer.answerable:
+        answer, streamed = await write_with_llm(answer, s.llm, message, quote)
     shown = 1 if answer.answerable else 0  # 'not found' stays plain; nearest sources are one tap away
     parts = split(render_answer(answer, asked if asked != question else None, sources=shown))
     turn = Turn(answer, message.chat_id, user_id, parts[-1], shown)
     token = s.memory.keep(turn)
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
+        markup = keyboard(token, turn) if last else None
+        if i == 0 and streamed is not None:  # the streamed message becomes the first part
+            editor, sent = streamed
+            await editor.finish(
+                part.html(),
+                edit=lambda h, m=markup, sent=sent: sent.edit_text(
+                    h, parse_mode=ParseMode.HTML, reply_markup=m, link_preview_options=NO_PREVIEW
+                ),
+            )
+            continue
         await message.reply_html(
             part.html(),
-            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True) if i == 0 else None,
+            reply_parameters=quote if i == 0 else None,
             do_quote=None if i == 0 else False,
-            reply_markup=keyboard(token, turn) if last else None,
+            reply_markup=markup,
             link_preview_options=NO_PREVIEW,
         )
+
+
+async def write_with_llm(answer, client: LLMClient, message: Message, quote: ReplyParameters):
+    """Stream the LLM's answer into one message, edited at most once a second; the verified answer back."""
+    placeholder = await message.reply_text("…", reply_parameters=quote, link_preview_options=NO_PREVIEW)
+    editor = ThrottledEditor(lambda t: placeholder.edit_text(t, link_preview_options=NO_PREVIEW), interval=1.0)
+    return await allm_answer(answer, client, on_token=editor.on_token), (editor, placeholder)
 
 
 def keyboard(token: str, turn: Turn) -> InlineKeyboardMarkup:

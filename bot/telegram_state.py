@@ -12,6 +12,7 @@ from pathlib import Path
 from telegram.ext import ContextTypes
 
 from bot.answer import Answer
+from bot.llm import LLMClient
 from bot.settings import Settings
 from bot.telegram_access import Access, RateLimit
 from bot.telegram_engine import EngineWorker
@@ -85,6 +86,7 @@ class Services:
     memory: Memory
     uploads_dir: Path
     typing: TypingIndicator = field(default_factory=TypingIndicator)
+    llm: LLMClient | None = None  # writes the answer when an LLM server is configured
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -32,8 +32,12 @@ def fake():
 async def running_bot(fake, engine, tmp_path, **changes):
     """The bot serving `fake`; yields the handler errors it recorded (tests expect none unless provoked)."""
     settings = Settings.from_env(
-        {}, index_dir=engine.settings.index_dir, telegram_token=TOKEN, telegram_api_url=fake.base_url,
-        feedback_path=tmp_path / "feedback.jsonl", **changes,
+        {},
+        index_dir=engine.settings.index_dir,
+        telegram_token=TOKEN,
+        telegram_api_url=fake.base_url,
+        feedback_path=tmp_path / "feedback.jsonl",
+        **changes,
     )
     app = build_application(settings, engine)
     errors = []
@@ -130,10 +134,18 @@ async def test_buttons_show_more_sources_and_record_votes(fake, seed_engine, tmp
     async with running_bot(fake, seed_engine, tmp_path) as errors:
         question = fake.message(EXAMPLE)
         [reply] = await fake.wait_for(where=replies_to(question))
-        buttons = {b["callback_data"].split(":")[0]: b["callback_data"]
-                   for row in reply["reply_markup"]["inline_keyboard"] for b in row}
-        bot_message = {"message_id": 999, "date": 0, "chat": {"id": 1001, "type": "private"}, "from": BOT_USER,
-                       "text": "x"}
+        buttons = {
+            b["callback_data"].split(":")[0]: b["callback_data"]
+            for row in reply["reply_markup"]["inline_keyboard"]
+            for b in row
+        }
+        bot_message = {
+            "message_id": 999,
+            "date": 0,
+            "chat": {"id": 1001, "type": "private"},
+            "from": BOT_USER,
+            "text": "x",
+        }
         fake.callback(buttons["more"], bot_message)
         [edit] = await fake.wait_for("editMessageText")
         fake.callback(buttons["up"], bot_message)
@@ -229,3 +241,19 @@ async def test_stats_and_help(fake, seed_engine, tmp_path):
     assert f"文档：{seed_engine.stats()['documents']} 篇" in stats_reply["text"]
     assert EXAMPLE in help_reply["text"] and "/reload" in help_reply["text"]
     assert "索引已是最新" in reload_reply["text"]
+
+
+async def test_llm_answer_streams_into_one_message_and_keeps_only_valid_citations(
+    fake, seed_engine, tmp_path, fake_llm
+):
+    fake_llm.reply = "快手计划扶持500+个快品牌[1][99]"
+    llm = {"llm_base_url": fake_llm.base_url, "llm_model": "fake-model"}
+    async with running_bot(fake, seed_engine, tmp_path, **llm) as errors:
+        question = fake.message(EXAMPLE)
+        [placeholder] = await fake.wait_for(where=replies_to(question))
+        edits = await fake.wait_for("editMessageText", where=lambda f: f.get("parse_mode") == "HTML")
+    assert not errors and len(fake.sent()) == 1  # one message, written by edits
+    final = edits[-1]["text"]
+    assert "快手计划扶持500+个快品牌[1]" in final and "[99]" not in final
+    assert f'<a href="{EXAMPLE_URL.replace("&", "&amp;")}">' in final
+    assert len(fake_llm.requests) == 1
