@@ -19,7 +19,7 @@ from bot.settings import Settings
 from index.embedding import SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTION_FILES = [ROOT.parent / "shared/eval/seed_qa_dev.jsonl", ROOT / "eval/seed_qa_more.jsonl"]
+QUESTION_FILES = [ROOT / "eval/seed_qa_dev.jsonl", ROOT / "eval/seed_qa_more.jsonl"]
 
 
 def percentile(values: list[float], q: float) -> float:

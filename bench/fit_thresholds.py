@@ -24,7 +24,7 @@ from bot.settings import Settings
 from index.embedding import SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_SETS = [ROOT.parent / "shared/eval/seed_qa_dev.jsonl", ROOT / "eval/seed_qa_more.jsonl"]
+SEED_SETS = [ROOT / "eval/seed_qa_dev.jsonl", ROOT / "eval/seed_qa_more.jsonl"]
 
 
 def observe(engine: Engine, cases) -> list[dict]:

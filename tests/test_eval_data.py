@@ -14,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
-DEV_PATH = Path("/work/shared/eval/seed_qa_dev.jsonl")
+DEV_PATH = Path(__file__).resolve().parents[1] / "eval" / "seed_qa_dev.jsonl"
 MORE_PATH = REPO / "eval" / "seed_qa_more.jsonl"
 LIST_FILE_PREFIX = "004_"
 KEYS = {"id", "question", "answers", "source", "title", "answerable"}
