@@ -39,6 +39,7 @@ class Thresholds:
     sentence_coverage: float = 0.4
     dense: float = -1.0  # off: passage similarity did not separate answerable from not on the data
     kind_required: bool = True  # a 多少 question needs a number in the answer, a 何时 question a date
+    years_required: bool = True  # a year the question names must appear near the answer (or be its year)
 
     def admit(self, features: dict) -> bool:
         return (
@@ -46,10 +47,11 @@ class Thresholds:
             and features["sentence_coverage"] >= self.sentence_coverage
             and features["dense"] >= self.dense
             and (features["kind_ok"] or not self.kind_required)
+            and (features["years_ok"] or not self.years_required)
         )
 
 
-OPEN = Thresholds(0.0, 0.0, -1.0, False)  # answers everything: for fitting thresholds on labelled data
+OPEN = Thresholds(0.0, 0.0, -1.0, False, False)  # answers everything: for fitting thresholds on labelled data
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ _ASKS_NUMBER = re.compile(
 _ASKS_DATE = re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|日期")
 _HAS_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家次位年月日天款名倍%]")
 _DATE_PARTS = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?|\d{4}年|(\d{1,2}-)?\d{1,2}月(\d{1,2}日)?|\d{1,2}日")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|\d{4}-\d{2}")
 
 
@@ -112,6 +115,7 @@ def compose(
         "kind_ok": best.kind_ok,
         "score": round(best.score, 3),
         "missing": {t: round(w, 2) for t, w in weights.items() if t not in _context_text(best)},
+        "years_ok": _years_ok(question, best),
     }
     answerable = thresholds.admit(features)
     if answerable:  # the answer is the span widened by the sentence it leans on; mark all of it
@@ -181,6 +185,14 @@ def _answer_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _has_quantity(text: str) -> bool:
     """A number that is not just part of a date (5月31日 does not answer 多少)."""
     return bool(_HAS_NUMBER.search(_DATE_PARTS.sub(" ", text)))
+
+
+def _years_ok(question: str, c: _Candidate) -> bool:
+    """News figures belong to a period: every year the question names must be in the answer's article (its
+    title, its text) or be the year the article appeared, where 今年 means that year."""
+    doc = c.hit.doc
+    published = (doc.date or "")[:4]
+    return all(year == published or year in doc.title or year in doc.text for year in _YEAR.findall(question))
 
 
 def _context_text(c: _Candidate) -> str:
