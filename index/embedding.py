@@ -55,7 +55,7 @@ def model_fingerprint(path: Path) -> str:
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, path: Path | None = None, threads: int | None = None):
+    def __init__(self, path: Path | None = None, threads: int | None = None, fast_queries: bool = True):
         path = Path(path) if path else packaged_model_path()
         if not (path / "config.json").is_file():
             raise ModelError(f"no sentence-transformers model at {path}")
@@ -74,6 +74,7 @@ class SentenceTransformerEmbedder:
             raise ModelError(f"cannot load the embedding model at {path}: {exc}") from exc
         self.name = model_fingerprint(path)
         self.dimension = int(self._model.get_embedding_dimension())
+        self._query_encoder = _quantized_copy(self._model) if fast_queries and _mean_pooled_only(self._model) else None
         self.encode_query = lru_cache(maxsize=2048)(self._encode_one)
 
     def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
@@ -88,9 +89,46 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
     def _encode_one(self, text: str) -> np.ndarray:
-        vector = self.encode([text])[0]
+        if self._query_encoder is None:
+            vector = self.encode([text])[0]
+        else:
+            vector = _mean_pooled(self._model.tokenizer, self._query_encoder, text, self._model.max_seq_length)
         vector.setflags(write=False)
         return vector
+
+
+def _mean_pooled_only(model) -> bool:
+    """True for a plain transformer + mean pooling model (m3e-small), the one shape the fast path rebuilds."""
+    if len(model) != 2 or type(model[1]).__name__ != "Pooling":
+        return False
+    return model[1].get_config_dict().get("pooling_mode") == "mean"
+
+
+def _quantized_copy(model):
+    """An int8 copy of the transformer for questions: about 3x faster on CPU, and its vectors stay within
+    cosine 0.98 of the exact ones. Passages are always embedded exactly, so the index does not depend on it."""
+    import copy
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch points eager quantization users at torchao; it still works
+        return torch.ao.quantization.quantize_dynamic(
+            copy.deepcopy(model[0].auto_model), {torch.nn.Linear}, dtype=torch.qint8
+        )
+
+
+def _mean_pooled(tokenizer, encoder, text: str, max_length: int) -> np.ndarray:
+    """m3e-small's own pooling (mean over tokens), normalised, for one text."""
+    import torch
+
+    with torch.inference_mode():
+        features = tokenizer([text], return_tensors="pt", truncation=True, max_length=max_length)
+        hidden = encoder(**features).last_hidden_state
+        mask = features["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        vector = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+    return vector[0].numpy().astype(np.float32)
 
 
 class LazyEmbedder:
