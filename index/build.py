@@ -10,6 +10,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import bm25s
@@ -71,19 +72,12 @@ def build_index(
         if h in cache:
             vectors[i] = cache[h]
     stats.chunks_reused = len(chunks) - len(missing)
-    # Longest first, so similar lengths share a batch (little padding) and the estimate starts pessimistic.
-    missing.sort(key=lambda i: len(texts[i]), reverse=True)
-    started = time.perf_counter()
-    for begin in range(0, len(missing), EMBED_BATCH * 4):
-        batch = missing[begin : begin + EMBED_BATCH * 4]
-        vectors[batch] = embedder.encode([texts[i] for i in batch], batch_size=EMBED_BATCH)
-        if progress:
-            progress(len(batch), len(missing))
-    stats.embed_seconds = time.perf_counter() - started
-    stats.chunks_embedded = len(missing)
-    stats.embedded_chars = sum(len(texts[i]) for i in missing)
+    # jieba (its dictionary load, then the new passages) runs beside the model, which mostly waits in torch.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_lexical_tokens, hashes, texts, token_cache)
+        _embed(embedder, texts, missing, vectors, stats, progress)
+        tokens = pending.result()
 
-    tokens = {h: token_cache[h] if h in token_cache else search_tokens(t) for h, t in zip(hashes, texts, strict=True)}
     lexical = None
     if chunks:
         lexical = bm25s.BM25()
@@ -108,3 +102,22 @@ def _vector_cache(previous: IndexData | None) -> dict[str, np.ndarray]:
     if previous is None:
         return {}
     return {h: previous.vectors[i] for i, h in enumerate(previous.embed_hashes)}
+
+
+def _embed(embedder: Embedder, texts, missing: list[int], vectors: np.ndarray, stats: BuildStats, progress) -> None:
+    """Embed texts[i] for i in missing into vectors[i]."""
+    # Longest first, so similar lengths share a batch (little padding) and the estimate starts pessimistic.
+    missing = sorted(missing, key=lambda i: len(texts[i]), reverse=True)
+    started = time.perf_counter()
+    for begin in range(0, len(missing), EMBED_BATCH * 4):
+        batch = missing[begin : begin + EMBED_BATCH * 4]
+        vectors[batch] = embedder.encode([texts[i] for i in batch], batch_size=EMBED_BATCH)
+        if progress:
+            progress(len(batch), len(missing))
+    stats.embed_seconds = time.perf_counter() - started
+    stats.chunks_embedded = len(missing)
+    stats.embedded_chars = sum(len(texts[i]) for i in missing)
+
+
+def _lexical_tokens(hashes: list[str], texts: list[str], cache: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {h: cache[h] if h in cache else search_tokens(t) for h, t in zip(hashes, texts, strict=True)}
