@@ -238,7 +238,12 @@ def repl(settings: Settings, debug: bool, since: str | None, until: str | None, 
     llm = llm_client(settings, **llm_flags)
     engine = open_engine(settings)
     with user_errors():
-        run_repl(engine, debug=debug, since=_iso_date(since), until=_iso_date(until), llm=llm)
+        try:
+            run_repl(engine, debug=debug, since=_iso_date(since), until=_iso_date(until), llm=llm)
+        except KeyboardInterrupt:  # Ctrl-C while an answer is being computed: leave as cleanly as at the prompt
+            from bot.messages import message
+
+            click.echo("\n" + message("repl_bye"))
 
 
 @cli.command(name="eval")
