@@ -54,14 +54,12 @@ def observe(engine: Engine, cases) -> list[dict]:
 
 
 def score(rows: list[dict], t: Thresholds) -> dict:
-    pos = [r for r in rows if r["answerable"]]
-    neg = [r for r in rows if not r["answerable"]]
-    admitted = [("kind_ok" in r) and t.admit(r) for r in rows]
-    by_id = {id(r): a for r, a in zip(rows, admitted, strict=True)}
+    pos = [(r, "kind_ok" in r and t.admit(r)) for r in rows if r["answerable"]]
+    neg = [(r, "kind_ok" in r and t.admit(r)) for r in rows if not r["answerable"]]
     return {
-        "correct": sum(r["correct"] and by_id[id(r)] for r in pos) / max(1, len(pos)),
-        "declined_pos": sum(not by_id[id(r)] for r in pos) / max(1, len(pos)),
-        "declined_neg": sum(not by_id[id(r)] for r in neg) / max(1, len(neg)),
+        "correct": sum(r["correct"] and admitted for r, admitted in pos) / max(1, len(pos)),
+        "declined_pos": sum(not admitted for _, admitted in pos) / max(1, len(pos)),
+        "declined_neg": sum(not admitted for _, admitted in neg) / max(1, len(neg)),
     }
 
 

@@ -136,13 +136,7 @@ def stats(settings: Settings, as_json: bool) -> None:
 
     with user_errors():
         data = store.load(settings.index_dir)
-    info = {
-        "index": str(settings.index_dir),
-        "version": data.version,
-        "documents": len(data.documents),
-        "chunks": len(data.chunks),
-        **{k: data.manifest.get(k) for k in ("model", "dimension", "dense_index", "built_at")},
-    }
+    info = store.summary(settings.index_dir, data)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
     else:

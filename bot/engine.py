@@ -121,13 +121,4 @@ class Engine:
         return report
 
     def stats(self) -> dict:
-        data = self.searcher.data
-        return {
-            "index": str(self.settings.index_dir),
-            "version": data.version,
-            "documents": len(data.documents),
-            "chunks": len(data.chunks),
-            "model": data.manifest.get("model"),
-            "dense_index": data.manifest.get("dense_index"),
-            "built_at": data.manifest.get("built_at"),
-        }
+        return store.summary(self.settings.index_dir, self.searcher.data)

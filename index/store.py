@@ -93,6 +93,17 @@ def load(index_dir: Path, expected_model: str | None = None) -> IndexData:
     )
 
 
+def summary(index_dir: Path, data: IndexData) -> dict:
+    """What `xunda stats`, the REPL and the bot's /stats show about a loaded version."""
+    return {
+        "index": str(index_dir),
+        "version": data.version,
+        "documents": len(data.documents),
+        "chunks": len(data.chunks),
+        **{k: data.manifest.get(k) for k in ("model", "dimension", "dense_index", "built_at")},
+    }
+
+
 def write_version(index_dir: Path, data: IndexData, tokens: dict[str, list[str]] | None = None) -> str:
     """Write `data` as a new version beside the live one, then make it live in one atomic step.
 
