@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.engine import Engine
+from bot.core.engine import Engine
 from bot.settings import Settings
 from index.embedding import SentenceTransformerEmbedder
 

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.engine import Engine
+from bot.core.engine import Engine
 from bot.settings import BUNDLED_CORPUS, Settings
 from index.build import EMBED_BATCH
 from index.chunking import embedding_text

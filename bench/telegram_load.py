@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.engine import Engine  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.telegram_app import build_application, polling  # noqa: E402
+from bot.telegram.app import build_application, polling  # noqa: E402
 from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "seed_qa_dev.jsonl"

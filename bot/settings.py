@@ -54,8 +54,8 @@ class Settings:
             "llm_model": env.get("XUNDA_LLM_MODEL") or None,
             "llm_api_key": env.get("XUNDA_LLM_API_KEY") or None,
             "telegram_token": env.get("TELEGRAM_BOT_TOKEN") or None,
-            "allowed_ids": _ids(env.get("XUNDA_ALLOWED_IDS")),
-            "admin_ids": _ids(env.get("XUNDA_ADMIN_IDS")),
+            "allowed_ids": parse_ids(env.get("XUNDA_ALLOWED_IDS") or "") or frozenset(),
+            "admin_ids": parse_ids(env.get("XUNDA_ADMIN_IDS") or "") or frozenset(),
         }
         if env.get("XUNDA_LLM_TIMEOUT"):
             values["llm_timeout"] = float(env["XUNDA_LLM_TIMEOUT"])
@@ -79,9 +79,10 @@ class Settings:
         return bool(self.llm_base_url and self.llm_model)
 
 
-def _ids(raw: str | None) -> frozenset[int]:
-    if not raw:
-        return frozenset()
+def parse_ids(raw: str | None) -> frozenset[int] | None:
+    """'1, 2;3' -> {1, 2, 3}; None when not given (so a CLI override keeps the environment's value)."""
+    if raw is None:
+        return None
     try:
         return frozenset(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
     except ValueError:

@@ -1,11 +1,31 @@
-"""Dates named in a question (2022年6月, 2022年) turned into a publication-date range."""
+"""Publication-date ranges: the --since/--until filter, and the month a question names (2022年6月)."""
 
 from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 
-from index.search import DateRange
+
+@dataclass(frozen=True)
+class DateRange:
+    since: str | None = None  # ISO dates or datetimes; compared on the document's date string prefix
+    until: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until)
+
+    def admits(self, date: str | None) -> bool:
+        if not self:
+            return True
+        if not date:
+            return False
+        day = date[:10]
+        return (not self.since or day >= self.since[:10]) and (not self.until or day <= self.until[:10])
+
+
+ANY_DATE = DateRange()
+
 
 _YEAR_MONTH = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])")
 

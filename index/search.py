@@ -8,6 +8,7 @@ import faiss
 import numpy as np
 
 from index import terms
+from index.dates import ANY_DATE, DateRange
 from index.documents import Chunk, Document
 from index.embedding import Embedder
 from index.store import IndexData
@@ -25,26 +26,6 @@ class Hit:
     score: float  # fused (reciprocal rank)
     dense: float  # cosine similarity of question and passage
     lexical: float  # BM25 score
-
-
-@dataclass(frozen=True)
-class DateRange:
-    since: str | None = None  # ISO dates or datetimes; compared on the document's date string prefix
-    until: str | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.since or self.until)
-
-    def admits(self, date: str | None) -> bool:
-        if not self:
-            return True
-        if not date:
-            return False
-        day = date[:10]
-        return (not self.since or day >= self.since[:10]) and (not self.until or day <= self.until[:10])
-
-
-ANY_DATE = DateRange()
 
 
 class Searcher:
@@ -78,11 +59,7 @@ class Searcher:
             lexical_scores = np.where(mask, lexical_scores, 0.0)
         lexical_rows = _top(lexical_scores, POOL)
 
-        fused: dict[int, float] = {}
-        for rank, row in enumerate(dense_rows):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for rank, row in enumerate(lexical_rows):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        fused = reciprocal_rank_fusion([list(dense_rows), list(lexical_rows)])
         dense_by_row = dict(zip(dense_rows, dense_scores, strict=True))
         best = sorted(fused, key=lambda r: fused[r], reverse=True)[:k]
         hits = []
@@ -139,3 +116,12 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
     rows = np.argpartition(-scores, k - 1)[:k]
     rows = rows[np.argsort(-scores[rows])]
     return [int(r) for r in rows if scores[r] > 0]
+
+
+def reciprocal_rank_fusion(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
+    """Each row's fused score: the sum over rankings of 1 / (k + its 1-based rank there)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, row in enumerate(ranking):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank + 1)
+    return fused

@@ -8,12 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
+from bot.core.engine import Engine
 from bot.settings import BUNDLED_CORPUS, Settings
 from tests.fakes import FakeEmbedder
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ["no_proxy"] = os.environ["NO_PROXY"]
+
+
+REAL_MODEL_FIXTURES = {"real_embedder", "seed_engine"}
+
+
+def pytest_collection_modifyitems(items):
+    """Anything that loads the real model is `slow`, whether or not its author remembered to say so."""
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

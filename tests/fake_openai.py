@@ -143,6 +143,6 @@ def closed_port_url() -> str:
 
 def client_for(url: str, timeout: float = 5.0):
     """An LLM client for the fake server (or any URL), as the product builds it."""
-    from bot.llm import LLMClient
+    from bot.llm.client import LLMClient
 
     return LLMClient(url, "fake-model", timeout=timeout)

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.engine import Engine
+from bot.core.engine import Engine
 from index import store
 from tests.fakes import FakeEmbedder
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 INGEST = """
 import sys
 from pathlib import Path
-from bot.engine import Engine
+from bot.core.engine import Engine
 from bot.settings import Settings
 from tests.fakes import SlowFakeEmbedder
 settings = Settings.from_env({}, index_dir=Path(sys.argv[1]))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from index.dates import mentioned_month
-from index.search import DateRange
+from index.dates import DateRange, mentioned_month
 
 
 def test_month_with_year_becomes_a_range():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import QuestionError
+from bot.core.engine import QuestionError
 
 DEV = Path(__file__).resolve().parents[1] / "eval" / "seed_qa_dev.jsonl"
 

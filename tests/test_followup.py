@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.followup import rewrite
+from bot.core.followup import rewrite
 
 KUAISHOU = "快手2022扶持多少快品牌"
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.llm import LLMClient, LLMError, ThrottledEditor
+from bot.llm.client import LLMClient, LLMError
 from bot.settings import Settings
+from bot.telegram.streaming import ThrottledEditor
 from tests.fake_openai import client_for, closed_port_url
 
 MESSAGES = [{"role": "system", "content": "规则"}, {"role": "user", "content": "问题"}]
@@ -68,7 +69,7 @@ def test_slow_first_byte_times_out_within_the_deadline(fake_llm):
     started = time.monotonic()
     with pytest.raises(LLMError, match="within"):
         client_for(fake_llm.base_url, timeout=0.5).complete(MESSAGES)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < fake_llm.delay / 2  # gave up long before the server would have answered
 
 
 def test_trickling_stream_is_cut_at_the_deadline(fake_llm):
@@ -77,14 +78,15 @@ def test_trickling_stream_is_cut_at_the_deadline(fake_llm):
     started = time.monotonic()
     with pytest.raises(LLMError, match="within"):
         client_for(fake_llm.base_url, timeout=0.8).complete(MESSAGES, on_token=lambda piece: None)
-    assert time.monotonic() - started < 2
+    whole_stream = len(fake_llm.reply) * fake_llm.token_delay
+    assert time.monotonic() - started < whole_stream / 2  # cut long before the stream would have ended
 
 
 def test_server_down_raises_quickly():
     started = time.monotonic()
     with pytest.raises(LLMError, match="Connection"):
         client_for(closed_port_url(), timeout=3).complete(MESSAGES)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 3  # a refused connection fails at once, not at the deadline
 
 
 def test_callback_errors_are_not_disguised_as_model_errors(fake_llm):

@@ -10,11 +10,11 @@ import time
 import pytest
 from click.testing import CliRunner
 
-import bot.cli
-from bot.cli import cli
-from bot.llm import LLMClient
-from bot.llm_answer import template
-from bot.repl import run_repl
+import bot.cli.commands
+from bot.cli.commands import cli
+from bot.cli.repl import run_repl
+from bot.llm.client import LLMClient
+from bot.texts import message, template
 from tests.fake_openai import closed_port_url, serving
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ def fake():
 @pytest.fixture
 def run(seed_engine, monkeypatch):
     """`xunda …` in-process, on the already built seed engine; returns (result, seconds)."""
-    monkeypatch.setattr(bot.cli, "open_engine", lambda settings, show_progress=True: seed_engine)
+    monkeypatch.setattr(bot.cli.commands, "open_engine", lambda settings, show_progress=True: seed_engine)
 
     def invoke(*args: str, env: dict | None = None):
         started = time.monotonic()
@@ -144,7 +144,7 @@ def test_repl_streams_and_rewrites_follow_ups_with_the_model(seed_engine, fake):
 
     out = "".join(written)
     assert "快手计划扶持500+个快品牌[1]" in out and "[99]" not in out
-    assert "结合上文理解为：抖音电商扶持多少商家年销破亿？" in out
+    assert message("interpreted_as", question="抖音电商扶持多少商家年销破亿？") in out
     rewrite_request, answer_request = fake.requests[1]["body"], fake.requests[2]["body"]
     assert "那抖音呢？" in rewrite_request["messages"][1]["content"]
     second = answer_request["messages"][1]["content"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.llm_followup import rewrite_with_llm
+from bot.llm.followup import rewrite_with_llm
 from tests.fake_openai import client_for, closed_port_url
 
 PREVIOUS_Q = "快手2022扶持多少快品牌"
@@ -12,7 +12,7 @@ PREVIOUS_A = "快手电商希望在2022年扶持500+个标杆快品牌。 [1]"
 
 
 def rule(question: str, previous_question: str | None) -> str:
-    """A stand-in for bot.followup.rewrite, so these tests say which path answered."""
+    """A stand-in for bot.core.followup.rewrite, so these tests say which path answered."""
     return f"RULE:{question}"
 
 
@@ -47,4 +47,4 @@ def test_unusable_rewrites_fall_back_to_the_rule(fake_llm, script):
 
 def test_server_down_falls_back_to_the_real_rule():
     rewritten = rewrite_with_llm("那抖音呢？", PREVIOUS_Q, PREVIOUS_A, client_for(closed_port_url(), timeout=2))
-    assert "抖音" in rewritten and rewritten != "那抖音呢？"  # bot.followup.rewrite did its job
+    assert "抖音" in rewritten and rewritten != "那抖音呢？"  # bot.core.followup.rewrite did its job

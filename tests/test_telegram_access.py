@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.telegram_access import Access, RateLimit, parse_ids
-from bot.telegram_admin import safe_filename
+from bot.settings import parse_ids
+from bot.telegram.access import Access, RateLimit
+from bot.telegram.admin import safe_filename
 
 
 def test_parse_ids():

@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.answer import Answer
-from bot.cli import cli
-from bot.evaluate import load_cases
-from bot.telegram_app import hide_token_in_logs
-from bot.telegram_feedback import FeedbackStore
-from bot.telegram_retry import RetryingLimiter
+from bot.cli.commands import cli
+from bot.core.answer import Answer
+from bot.core.evaluate import load_cases
+from bot.telegram.app import hide_token_in_logs
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.retry import RetryingLimiter
 from tests.fake_telegram import TOKEN, FakeTelegram
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

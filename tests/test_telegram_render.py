@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.answer import Answer, Citation
-from bot.telegram_render import Styled, more_sources, render_answer, split, telegram_length
+from bot.core.answer import Answer, Citation
+from bot.telegram.render import Styled, more_sources, render_answer, split, telegram_length
 from index.documents import Chunk, Document
 from index.search import Hit
 

@@ -7,14 +7,12 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from bot.engine import Engine, QuestionError
-from bot.followup import rewrite
-from bot.llm import LLMClient
-from bot.llm_answer import Turn
-from bot.llm_terminal import answer_turn
-from bot.messages import message
-from bot.render import to_text
-from index.search import DateRange
+from bot.cli.terminal import print_turn
+from bot.core.conversation import Conversation
+from bot.core.engine import Engine, QuestionError
+from bot.llm.client import LLMClient
+from bot.texts import message
+from index.dates import DateRange
 
 
 def _lines_from_terminal(engine: Engine) -> Iterator[str]:
@@ -48,12 +46,10 @@ def run_repl(
     With an LLM client, answers stream through `write` (text without an added newline) as they arrive.
     """
     write = write or (lambda text: click.echo(text, nl=False))
-    previous: Turn | None = None  # the last LLM turn, for follow-ups
-    previous_question: str | None = None  # the last question, for follow-ups without an LLM
     interactive = lines is None and sys.stdin.isatty()
     lines = lines or (_lines_from_terminal(engine) if interactive else _lines_from_pipe())
     bold = ("\033[1m", "\033[0m") if interactive else ("【", "】")
-    dates = DateRange(since, until)
+    conversation = Conversation(engine, llm, DateRange(since, until))
     echo(message("repl_welcome"))
     while True:
         try:
@@ -74,7 +70,9 @@ def run_repl(
             elif command in ("/since", "/until"):
                 value = _date_or_none(arg, echo)
                 if value is not False:
+                    dates = conversation.dates
                     dates = DateRange(value, dates.until) if command == "/since" else DateRange(dates.since, value)
+                    conversation.dates = dates
                     echo(f"日期范围：{dates.since or '…'} 至 {dates.until or '…'}")
             elif command == "/stats":
                 for key, value in engine.stats().items():
@@ -83,19 +81,10 @@ def run_repl(
                 echo(message("repl_help"))
             continue
         try:
-            if llm:
-                previous = answer_turn(engine, line, dates, llm, write, previous, debug, bold)
-                echo("")
-                continue
-            question = rewrite(line, previous_question)
-            if question != line:
-                echo(message("interpreted_as", question=question))
-            answer = engine.ask(question, dates)
-            previous_question = question
+            print_turn(conversation, line, write, debug, bold)
         except QuestionError as exc:
             echo(str(exc))
             continue
-        echo(to_text(answer, debug, bold=bold))
         echo("")
 
 

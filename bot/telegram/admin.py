@@ -13,9 +13,9 @@ from pathlib import Path, PurePosixPath
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.telegram_handlers import allowed, say
-from bot.telegram_state import services
-from bot.telegram_texts import text
+from bot.telegram.handlers import allowed, say
+from bot.telegram.state import services
+from bot.texts import telegram_text as text
 from index.ingest import IngestReport
 from index.loaders import SUPPORTED_SUFFIXES
 

@@ -10,9 +10,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from bot.answer import Answer, Citation
-from bot.messages import message
-from bot.telegram_texts import text
+from bot.core.answer import Answer, Citation
+from bot.texts import message
 
 TELEGRAM_LIMIT = 4096  # characters after entity parsing, counted in UTF-16 code units
 _SENTENCE_END = re.compile(r"[。！？!?；;…](?=[^。！？!?；;…”」』）)]|$)|\.(?=\s)")
@@ -94,7 +93,7 @@ def render_answer(answer: Answer, interpreted: str | None = None, sources: int =
     """The reply: how a follow-up was read, the answer (or 'not found'), and the first `sources` sources."""
     out = Styled()
     if interpreted:
-        out.add(text("interpreted_as", question=interpreted), "<i>", "</i>").add("\n\n")
+        out.add(message("interpreted_as", question=interpreted), "<i>", "</i>").add("\n\n")
     out.add(answer.text)
     if sources and answer.citations:
         out.add("\n\n").extend(render_sources(answer, answer.citations[:sources], heading=True))

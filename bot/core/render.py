@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 
-from bot.answer import Answer, Citation
-from bot.messages import message
+from bot.core.answer import Answer, Citation
+from bot.texts import message
 
 
 def to_json(answer: Answer, debug: bool = False) -> dict:
@@ -16,8 +17,16 @@ def to_json(answer: Answer, debug: bool = False) -> dict:
         "citations": [_citation_json(c) for c in answer.citations],
     }
     if debug:
-        row["features"] = answer.features
+        row["features"] = debug_info(answer)
     return row
+
+
+def debug_info(answer: Answer) -> dict:
+    """The decision's features and the LLM outcome, as plain data."""
+    info = asdict(answer.features) if answer.features else {}
+    if answer.llm:
+        info["llm"] = asdict(answer.llm)
+    return info
 
 
 def _citation_json(c: Citation) -> dict:
@@ -62,6 +71,6 @@ def to_text(answer: Answer, debug: bool = False, bold: tuple[str, str] = ("【",
             lines.append(
                 f"    score={c.score:.3f} dense={h.dense:.3f} bm25={h.lexical:.2f} rrf={h.score:.4f} doc={doc.doc_id}"
             )
-    if debug and answer.features:
-        lines.append(f"features: {answer.features}")
+    if debug and (info := debug_info(answer)):
+        lines.append(f"features: {info}")
     return "\n".join(lines).rstrip()

@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine import Engine, QuestionError
+from bot.core.engine import Engine, QuestionError
+from bot.core.render import debug_info
 from bot.settings import Settings
 from index.documents import Document
 from index.embedding import SentenceTransformerEmbedder
@@ -143,16 +144,16 @@ def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list
                 "ms": ms,
                 "correct": answer.answerable and has_gold(case, answer.text),
                 "top_cited": matches_source(case, top),
-                "hit5": any(matches_source(case, engine.searcher.data.documents[d]) for d in ranked_docs),
+                "hit5": any(matches_source(case, engine.document(d)) for d in ranked_docs),
                 "gold": list(case.answers),
                 "source": case.source,
                 "cited": top.doc_id if top else None,
-                "features": answer.features,
+                "features": debug_info(answer),
             }
         )
 
         started = time.perf_counter()
-        base_hits = engine.searcher.dense_only(question, k=20)
+        base_hits = engine.dense_baseline(question, k=20)
         ms = (time.perf_counter() - started) * 1000
         text = base_hits[0].chunk.text if base_hits else ""
         base_docs = list(dict.fromkeys(h.doc.doc_id for h in base_hits))[:5]
@@ -164,7 +165,7 @@ def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list
                 "ms": ms,
                 "correct": bool(base_hits) and has_gold(case, text),
                 "top_cited": bool(base_hits) and matches_source(case, base_hits[0].doc),
-                "hit5": any(matches_source(case, engine.searcher.data.documents[d]) for d in base_docs),
+                "hit5": any(matches_source(case, engine.document(d)) for d in base_docs),
             }
         )
     return _score(ours), _score(naive), ours

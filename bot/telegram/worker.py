@@ -11,8 +11,9 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.answer import Answer
-from bot.engine import Engine
+from bot.core.conversation import Conversation, Turn
+from bot.core.engine import Engine
+from bot.llm.client import OnToken
 from index.ingest import IngestReport
 
 
@@ -25,8 +26,9 @@ class EngineWorker:
     async def _run(self, func, *args):
         return await asyncio.get_running_loop().run_in_executor(self._questions, func, *args)
 
-    async def ask(self, question: str) -> Answer:
-        return await self._run(self.engine.ask, question)
+    async def ask(self, conversation: Conversation, message: str, on_token: OnToken | None = None) -> Turn:
+        """One turn of `conversation`, its engine work on the question thread."""
+        return await conversation.aask(message, on_token=on_token, executor=self._questions)
 
     async def refresh(self) -> bool:
         return await self._run(self.engine.refresh)

@@ -11,11 +11,10 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 
-from bot.answer import Answer, Citation
-from bot.llm import LLMClient, LLMError, OnToken, call
-from bot.settings import PROMPTS_DIR
+from bot.core.answer import Answer, Citation, LLMOutcome
+from bot.llm.client import LLMClient, LLMError, OnToken, call
+from bot.texts import template
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +32,6 @@ class Turn:
 
     question: str
     answer: str
-
-
-@cache
-def template(name: str) -> str:
-    return (PROMPTS_DIR / name).read_text(encoding="utf-8")
 
 
 def quote(text: str | None) -> str:
@@ -135,14 +129,14 @@ class MarkerFilter:
 async def allm_answer(
     answer: Answer, client: LLMClient, previous_turn: Turn | None = None, on_token: OnToken | None = None
 ) -> Answer:
-    """The model's answer over `answer`'s sources, verified; or `answer` itself, with the reason in features.
+    """The model's answer over `answer`'s sources, verified; or `answer` itself, with the reason in `llm`.
 
     A question the corpus does not answer never reaches the model. With on_token, the reply streams to it
     piece by piece with unknown markers already removed; if the reply then fails the check, the returned
-    answer is the extractive one (features["llm"] == "fallback") and the caller should show it instead.
+    answer is the extractive one (`llm.status == "fallback"`) and the caller should show it instead.
     """
     if not answer.answerable or not answer.citations:
-        return _with(answer, llm="skipped")
+        return replace(answer, llm=LLMOutcome("skipped"))
     valid = {c.n for c in answer.citations}
     stream = MarkerFilter(valid) if on_token else None
 
@@ -164,9 +158,7 @@ async def allm_answer(
     if not cited:
         return _fallback(answer, f"no valid citation in reply {raw[:80]!r}")
     kept = tuple(c for c in answer.citations if c.n in cited)
-    return replace(
-        answer, text=text, citations=kept, features={**answer.features, "llm": "ok", "llm_model": client.model}
-    )
+    return replace(answer, text=text, citations=kept, llm=LLMOutcome("ok", model=client.model))
 
 
 def llm_answer(
@@ -178,8 +170,4 @@ def llm_answer(
 
 def _fallback(answer: Answer, reason: str) -> Answer:
     log.warning("LLM answer not used, falling back to the extractive answer: %s", reason)
-    return _with(answer, llm="fallback", llm_reason=reason)
-
-
-def _with(answer: Answer, **features) -> Answer:
-    return replace(answer, features={**answer.features, **features})
+    return replace(answer, llm=LLMOutcome("fallback", reason=reason))

@@ -32,8 +32,23 @@ _LEANS_BACK = re.compile(r"他|她|它|其|该|此|这|那|但|而|同时|此外
 
 
 @dataclass(frozen=True)
+class Features:
+    """What the decision to answer looked at, for the best candidate sentence; shown by --debug."""
+
+    terms: tuple[str, ...] = ()  # the question's weighted content units
+    sentence_coverage: float = 0.0  # share of the question's weight in the sentence (with its title)
+    context_coverage: float = 0.0  # ... in the sentence, the one before it and the title
+    dense: float = 0.0  # the sentence's passage similarity to the question
+    kind_ok: bool = False  # holds the kind of thing asked for
+    years_ok: bool = False  # every year the question names is in the article, or is its year
+    score: float = 0.0  # the ranking score of the best sentence
+    missing: dict[str, float] = field(default_factory=dict)  # weighted terms found nowhere near it
+    reason: str = ""  # why there is no candidate at all ("no evidence"), else empty
+
+
+@dataclass(frozen=True)
 class Thresholds:
-    """When the evidence counts as an answer. Fitted on data by `bench/fit_thresholds.py`, not by hand."""
+    """When the evidence counts as an answer. Fitted on data by `tools/fit_thresholds.py`, not by hand."""
 
     context_coverage: float = 0.54
     sentence_coverage: float = 0.4
@@ -41,13 +56,13 @@ class Thresholds:
     kind_required: bool = True  # a 多少 question needs a number in the answer, a 何时 question a date
     years_required: bool = True  # a year the question names must appear near the answer (or be its year)
 
-    def admit(self, features: dict) -> bool:
+    def admit(self, features: Features) -> bool:
         return (
-            features["context_coverage"] >= self.context_coverage
-            and features["sentence_coverage"] >= self.sentence_coverage
-            and features["dense"] >= self.dense
-            and (features["kind_ok"] or not self.kind_required)
-            and (features["years_ok"] or not self.years_required)
+            features.context_coverage >= self.context_coverage
+            and features.sentence_coverage >= self.sentence_coverage
+            and features.dense >= self.dense
+            and (features.kind_ok or not self.kind_required)
+            and (features.years_ok or not self.years_required)
         )
 
 
@@ -69,7 +84,18 @@ class Answer:
     text: str  # the answer with [n] markers, or the decline message
     answerable: bool
     citations: tuple[Citation, ...]
-    features: dict = field(default_factory=dict)  # scores behind the decision, for debug views
+    features: Features | None = None  # what the decision looked at (None for answers made elsewhere)
+    llm: LLMOutcome | None = None  # set when an LLM was asked to write the answer
+
+
+@dataclass(frozen=True)
+class LLMOutcome:
+    """What became of asking the LLM: "ok" (its verified text is the answer), "fallback" (the extractive answer
+    stands, `reason` says why) or "skipped" (a declined question never reaches the model)."""
+
+    status: str
+    model: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,19 +130,19 @@ def compose(
     weights = {t: min(searcher.unit_idf(t), 8.0) for t in terms}
     candidates = _score_sentences(question, hits, weights)
     if not candidates:
-        return Answer(question, decline_text, False, (), {"reason": "no evidence"})
+        return Answer(question, decline_text, False, (), Features(terms=tuple(terms), reason="no evidence"))
 
     best = max(candidates, key=lambda c: c.score)
-    features = {
-        "terms": list(terms),
-        "sentence_coverage": round(best.sentence_coverage, 3),
-        "context_coverage": round(best.context_coverage, 3),
-        "dense": round(best.hit.dense, 3),
-        "kind_ok": best.kind_ok,
-        "score": round(best.score, 3),
-        "missing": {t: round(w, 2) for t, w in weights.items() if t not in _context_text(best)},
-        "years_ok": _years_ok(question, best),
-    }
+    features = Features(
+        terms=tuple(terms),
+        sentence_coverage=round(best.sentence_coverage, 3),
+        context_coverage=round(best.context_coverage, 3),
+        dense=round(best.hit.dense, 3),
+        kind_ok=best.kind_ok,
+        years_ok=_years_ok(question, best),
+        score=round(best.score, 3),
+        missing={t: round(w, 2) for t, w in weights.items() if t not in _context_text(best)},
+    )
     answerable = thresholds.admit(features)
     if answerable:  # the answer is the span widened by the sentence it leans on; mark all of it
         # A number or date that was asked for and is there is the whole answer; anything else may need more.

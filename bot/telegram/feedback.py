@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.answer import Answer
+from bot.core.answer import Answer
 
 
 class FeedbackStore:

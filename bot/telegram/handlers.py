@@ -18,14 +18,11 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot.engine import QuestionError
-from bot.followup import rewrite
-from bot.llm import LLMClient, ThrottledEditor
-from bot.llm_answer import allm_answer
-from bot.llm_followup import arewrite_with_llm
-from bot.telegram_render import TELEGRAM_LIMIT, Styled, more_sources, render_answer, split, telegram_length
-from bot.telegram_state import Turn, services
-from bot.telegram_texts import text
+from bot.core.engine import QuestionError
+from bot.telegram.render import TELEGRAM_LIMIT, Styled, more_sources, render_answer, split, telegram_length
+from bot.telegram.state import SentAnswer, services
+from bot.telegram.streaming import ThrottledEditor
+from bot.texts import telegram_text as text
 
 log = logging.getLogger(__name__)
 
@@ -119,26 +116,24 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if wait:
         await say(message, "rate_limited", seconds=max(1, round(wait)))
         return
-    previous = s.memory.previous(message.chat_id, user_id)
-    asked = await arewrite_with_llm(question, previous, None, s.llm) if s.llm else rewrite(question, previous)
+    conversation = s.memory.conversation(message.chat_id, user_id)
+    quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    stream = StreamedReply(message, quote) if s.llm else None
     try:
         async with s.typing.shown(context.bot, message.chat_id, message.message_thread_id):
-            answer = await s.engine.ask(asked)
+            turn = await s.engine.ask(conversation, question, on_token=stream.on_token if stream else None)
     except QuestionError as exc:  # empty or too long: the message is for the user
         await message.reply_html(html.escape(str(exc)), do_quote=True)
         return
-    s.memory.remember(message.chat_id, user_id, answer.question)
-    quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
-    streamed = None  # (editor, message) when the LLM wrote the answer into a message of its own
-    if s.llm and answer.answerable:
-        answer, streamed = await write_with_llm(answer, s.llm, message, quote)
+    answer = turn.answer
+    streamed = stream.started if stream else None  # (editor, message) once the LLM's reply began to show
     shown = 1 if answer.answerable else 0  # 'not found' stays plain; nearest sources are one tap away
-    parts = split(render_answer(answer, asked if asked != question else None, sources=shown))
-    turn = Turn(answer, message.chat_id, user_id, parts[-1], shown)
-    token = s.memory.keep(turn)
+    parts = split(render_answer(answer, turn.interpreted, sources=shown))
+    sent_turn = SentAnswer(answer, message.chat_id, user_id, parts[-1], shown)
+    token = s.memory.keep(sent_turn)
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        markup = keyboard(token, turn) if last else None
+        markup = keyboard(token, sent_turn) if last else None
         if i == 0 and streamed is not None:  # the streamed message becomes the first part
             editor, sent = streamed
             await editor.finish(
@@ -157,14 +152,26 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         )
 
 
-async def write_with_llm(answer, client: LLMClient, message: Message, quote: ReplyParameters):
-    """Stream the LLM's answer into one message, edited at most once a second; the verified answer back."""
-    placeholder = await message.reply_text("…", reply_parameters=quote, link_preview_options=NO_PREVIEW)
-    editor = ThrottledEditor(lambda t: placeholder.edit_text(t, link_preview_options=NO_PREVIEW), interval=1.0)
-    return await allm_answer(answer, client, on_token=editor.on_token), (editor, placeholder)
+class StreamedReply:
+    """The LLM's answer streamed into one message of its own, edited at most once a second. The message is sent
+    with the first piece, so a question the model never sees (declined, or no LLM reply) gets no placeholder."""
+
+    def __init__(self, message: Message, quote: ReplyParameters):
+        self.message = message
+        self.quote = quote
+        self.started: tuple[ThrottledEditor, Message] | None = None
+
+    async def on_token(self, piece: str) -> None:
+        if self.started is None:
+            placeholder = await self.message.reply_text(
+                "…", reply_parameters=self.quote, link_preview_options=NO_PREVIEW
+            )
+            editor = ThrottledEditor(lambda t: placeholder.edit_text(t, link_preview_options=NO_PREVIEW), 1.0)
+            self.started = (editor, placeholder)
+        await self.started[0].on_token(piece)
 
 
-def keyboard(token: str, turn: Turn) -> InlineKeyboardMarkup:
+def keyboard(token: str, turn: SentAnswer) -> InlineKeyboardMarkup:
     rows = []
     if turn.shown < len(turn.answer.citations):
         label = text("more_sources_button" if turn.answer.answerable else "nearest_sources_button")
@@ -199,7 +206,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer()
 
 
-async def show_more_sources(query, context: ContextTypes.DEFAULT_TYPE, token: str, turn: Turn) -> None:
+async def show_more_sources(query, context: ContextTypes.DEFAULT_TYPE, token: str, turn: SentAnswer) -> None:
     """Extend the message with the remaining sources; if that would pass the limit, send them below."""
     if turn.shown >= len(turn.answer.citations):
         await query.answer()

@@ -1,11 +1,11 @@
-"""Fit the answer/decline thresholds (bot.answer.Thresholds) on labelled questions.
+"""Fit the answer/decline thresholds (bot.core.answer.Thresholds) on labelled questions.
 
 Every question is answered with the decision switched off; the grid search then picks the thresholds that
 answer the most answerable questions correctly and decline the most unanswerable ones, with at most 5% of
 answerable questions declined. Besides the seed sets, CMRC 2018 gives a second domain: half its passages
 are indexed, so questions on the other half are true negatives.
 
-    .venv/bin/python bench/fit_thresholds.py [--cmrc ../shared/datasets/cmrc2018_trial.json]
+    .venv/bin/python tools/fit_thresholds.py [--cmrc ../shared/datasets/cmrc2018_trial.json]
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import itertools
 import json
 import random
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
-from bot.answer import OPEN, Thresholds, compose
-from bot.engine import Engine, QuestionError
-from bot.evaluate import has_gold, load_cases, matches_source
+from bot.core.answer import OPEN, Features, Thresholds
+from bot.core.engine import Engine, QuestionError
+from bot.core.evaluate import has_gold, load_cases, matches_source
 from bot.settings import Settings
 from index.embedding import SentenceTransformerEmbedder
 
@@ -34,8 +35,7 @@ def observe(engine: Engine, cases) -> list[dict]:
             question = engine.validate(case.question)
         except QuestionError:
             continue
-        hits = engine.searcher.search(question, k=engine.settings.top_k)
-        answer = compose(question, hits, engine.searcher, "", OPEN)
+        answer, _ = engine.ask_with_hits(question, thresholds=OPEN)  # the shipped pipeline, decision switched off
         correct = (
             answer.answerable and has_gold(case, answer.text) and matches_source(case, answer.citations[0].hit.doc)
         )
@@ -47,20 +47,24 @@ def observe(engine: Engine, cases) -> list[dict]:
                 "answer": answer.text,
                 "answerable": case.answerable,
                 "correct": bool(correct),
-                **answer.features,
+                **asdict(answer.features),
             }
         )
     return rows
 
 
 def score(rows: list[dict], t: Thresholds) -> dict:
-    pos = [(r, "kind_ok" in r and t.admit(r)) for r in rows if r["answerable"]]
-    neg = [(r, "kind_ok" in r and t.admit(r)) for r in rows if not r["answerable"]]
+    pos = [(r, not r["reason"] and t.admit(_features(r))) for r in rows if r["answerable"]]
+    neg = [(r, not r["reason"] and t.admit(_features(r))) for r in rows if not r["answerable"]]
     return {
         "correct": sum(r["correct"] and admitted for r, admitted in pos) / max(1, len(pos)),
         "declined_pos": sum(not admitted for _, admitted in pos) / max(1, len(pos)),
         "declined_neg": sum(not admitted for _, admitted in neg) / max(1, len(neg)),
     }
+
+
+def _features(row: dict) -> Features:
+    return Features(**{k: row[k] for k in Features.__dataclass_fields__})
 
 
 def grid():

@@ -10,16 +10,16 @@ import logging
 import threading
 from pathlib import Path
 
-from bot.answer import Answer, compose
-from bot.messages import message
+from bot.core.answer import Answer, Thresholds, compose
 from bot.settings import Settings
+from bot.texts import message
 from index import store
 from index.chunking import Chunker, ChunkingSettings
-from index.dates import mentioned_month
+from index.dates import ANY_DATE, DateRange, mentioned_month
 from index.documents import Document
 from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.ingest import IngestReport, ingest, load_paths
-from index.search import ANY_DATE, DateRange, Hit, Searcher
+from index.search import Hit, Searcher
 from index.tokenize import warm_up
 
 log = logging.getLogger(__name__)
@@ -89,23 +89,34 @@ class Engine:
     def ask(self, question: str, dates: DateRange = ANY_DATE) -> Answer:
         return self.ask_with_hits(question, dates)[0]
 
-    def ask_with_hits(self, question: str, dates: DateRange = ANY_DATE) -> tuple[Answer, list[Hit]]:
+    def ask_with_hits(
+        self, question: str, dates: DateRange = ANY_DATE, thresholds: Thresholds | None = None
+    ) -> tuple[Answer, list[Hit]]:
         """The answer and the passages it was chosen from (for evaluation and debugging).
 
         A question naming a month (2022年6月) looks first at the news of that month; if they do not
         answer it, at everything (the month may be the period a figure covers, not the publication date).
+        `thresholds` replaces the shipped decision (the fitting script passes one that answers everything).
         """
+        decide = thresholds or Thresholds()
         question = self.validate(question)
         self.refresh()
         searcher = self.searcher  # one version for the whole question, whatever happens meanwhile
         month = None if dates else mentioned_month(question)
         if month is not None:
             hits = searcher.search(question, k=self.settings.top_k, dates=month)
-            answer = compose(question, hits, searcher, message("not_found"))
+            answer = compose(question, hits, searcher, message("not_found"), decide)
             if answer.answerable:
                 return answer, hits
         hits = searcher.search(question, k=self.settings.top_k, dates=dates)
-        return compose(question, hits, searcher, message("not_found")), hits
+        return compose(question, hits, searcher, message("not_found"), decide), hits
+
+    def dense_baseline(self, question: str, k: int = 20) -> list[Hit]:
+        """Dense-only retrieval with nothing else: the naive baseline `xunda eval` scores beside xunda."""
+        return self.searcher.dense_only(question, k=k)
+
+    def document(self, doc_id: str) -> Document:
+        return self.searcher.data.documents[doc_id]
 
     def ingest(
         self, paths: list[Path], *, replace_all: bool = False, prune: bool = False, show_progress: bool = False

@@ -8,16 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
-def parse_ids(raw: str | None) -> frozenset[int] | None:
-    """'1, 2;3' -> {1, 2, 3}; None when not given (so Settings keeps its value)."""
-    if raw is None:
-        return None
-    try:
-        return frozenset(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
-    except ValueError:
-        raise ValueError(f"ids must be integers separated by commas, got {raw!r}") from None
-
-
 @dataclass(frozen=True)
 class Access:
     allowed_ids: frozenset[int] = frozenset()  # users or chats; empty: everyone

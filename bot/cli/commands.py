@@ -15,14 +15,14 @@ from pathlib import Path
 
 import click
 
-from bot.llm_terminal import llm_client, llm_options
+from bot.cli.options import llm_client, llm_options
 from bot.settings import Settings
 
 
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause or fix into one line each."""
-    from bot.engine import QuestionError
+    from bot.core.engine import QuestionError
     from index.embedding import ModelError
     from index.loaders import LoadError
     from index.store import StoreError
@@ -33,8 +33,14 @@ def user_errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
+# Third-party modules whose warnings (deprecations in their own dependencies, mostly) mean nothing to a user.
+# Our own warnings, and anything else, still show.
+_NOISY_MODULES = r"(jieba|pkg_resources|transformers|sentence_transformers|torch|bm25s|faiss|onnxruntime|tqdm)(\.|$)"
+
+
 def _quiet_libraries() -> None:
-    warnings.filterwarnings("ignore")
+    warnings.filterwarnings("ignore", module=_NOISY_MODULES)
+    warnings.filterwarnings("ignore", category=DeprecationWarning, message=r".*pkg_resources.*")
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("httpx", "transformers", "sentence_transformers", "jieba", "bm25s"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -45,14 +51,12 @@ def _quiet_libraries() -> None:
     "--index",
     "index_dir",
     type=click.Path(path_type=Path),
-    envvar="XUNDA_INDEX",
-    help="Index directory (env XUNDA_INDEX).",
+    help="Index directory (default: env XUNDA_INDEX, else ~/.local/share/xunda/index).",
 )
 @click.option(
     "--model",
     "model_path",
     type=click.Path(path_type=Path),
-    envvar="XUNDA_MODEL",
     help="sentence-transformers model directory (env XUNDA_MODEL; default: packaged m3e-small).",
 )
 @click.pass_context
@@ -64,7 +68,7 @@ def cli(ctx: click.Context, index_dir: Path | None, model_path: Path | None) -> 
 
 
 def open_engine(settings: Settings, show_progress: bool = True):
-    from bot.engine import Engine
+    from bot.core.engine import Engine
 
     with user_errors():
         return Engine.open(settings, show_progress=show_progress)
@@ -90,7 +94,7 @@ def print_report(report) -> None:
 @click.pass_obj
 def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool) -> None:
     """Add or update the articles in PATHS (files or folders)."""
-    from bot.engine import Engine
+    from bot.core.engine import Engine
     from index.embedding import LazyEmbedder
 
     missing = [str(p) for p in paths if not p.exists()]
@@ -112,7 +116,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool) -> None:
 @click.pass_obj
 def rebuild(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Rebuild the index from PATHS (default: the corpus and the Telegram uploads); others are dropped."""
-    from bot.engine import Engine
+    from bot.core.engine import Engine
     from index.embedding import LazyEmbedder
 
     targets = list(paths) or [settings.corpus_dir] + ([settings.uploads_dir] if settings.uploads_dir.is_dir() else [])
@@ -168,11 +172,10 @@ def ask(
     **llm_flags,
 ) -> None:
     """Answer QUESTION from the corpus."""
-    from bot.engine import QuestionError, validate_question
-    from bot.llm_answer import llm_answer
-    from bot.llm_terminal import print_llm_answer
-    from bot.render import to_json, to_text
-    from index.search import DateRange
+    from bot.core.conversation import Conversation
+    from bot.core.engine import QuestionError, validate_question
+    from bot.core.render import to_json
+    from index.dates import DateRange
 
     with user_errors():
         dates = DateRange(_iso_date(since), _iso_date(until))
@@ -181,9 +184,8 @@ def ask(
         engine = open_engine(settings, show_progress=False)
         failures = 0
         for line in sys.stdin:
-            try:
-                answer = engine.ask(line, dates)
-                row = to_json(llm_answer(answer, llm) if llm else answer, debug)
+            try:  # each line is a question of its own: a fresh conversation, no follow-ups
+                row = to_json(Conversation(engine, llm, dates).ask(line).answer, debug)
             except QuestionError as exc:
                 failures += 1
                 row = {"question": line.strip(), "error": str(exc)}
@@ -194,15 +196,14 @@ def ask(
     with user_errors():  # a question that cannot be asked fails before the model loads
         validate_question(question, settings.max_question_chars)
     engine = open_engine(settings, show_progress=not as_json)
+    conversation = Conversation(engine, llm, dates)
     with user_errors():
-        answer = engine.ask(question, dates)
-    if as_json:
-        answer = llm_answer(answer, llm) if llm else answer
-        click.echo(json.dumps(to_json(answer, debug), ensure_ascii=False))
-    elif llm:
-        print_llm_answer(answer, llm, lambda text: click.echo(text, nl=False), debug=debug, bold=_bold())
-    else:
-        click.echo(to_text(answer, debug, bold=_bold()))
+        if as_json:
+            click.echo(json.dumps(to_json(conversation.ask(question).answer, debug), ensure_ascii=False))
+        else:
+            from bot.cli.terminal import print_turn
+
+            print_turn(conversation, question, lambda text: click.echo(text, nl=False), debug=debug, bold=_bold())
 
 
 def _bold() -> tuple[str, str]:
@@ -227,7 +228,7 @@ def _iso_date(value: str | None) -> str | None:
 @click.pass_obj
 def repl(settings: Settings, debug: bool, since: str | None, until: str | None, **llm_flags) -> None:
     """Ask questions interactively (line editing, history, /debug)."""
-    from bot.repl import run_repl
+    from bot.cli.repl import run_repl
 
     llm = llm_client(settings, **llm_flags)
     engine = open_engine(settings)
@@ -235,7 +236,7 @@ def repl(settings: Settings, debug: bool, since: str | None, until: str | None, 
         try:
             run_repl(engine, debug=debug, since=_iso_date(since), until=_iso_date(until), llm=llm)
         except KeyboardInterrupt:  # Ctrl-C while an answer is being computed: leave as cleanly as at the prompt
-            from bot.messages import message
+            from bot.texts import message
 
             click.echo("\n" + message("repl_bye"))
 
@@ -248,7 +249,7 @@ def repl(settings: Settings, debug: bool, since: str | None, until: str | None, 
 @click.pass_obj
 def evaluate(settings: Settings, file: Path, limit: int | None, as_json: bool, details: Path | None) -> None:
     """Score answers on FILE (xunda JSONL, SQuAD JSON, or feedback JSONL), beside a naive baseline."""
-    from bot.evaluate import run_eval
+    from bot.core.evaluate import run_eval
 
     with user_errors():
         report = run_eval(settings, file, limit=limit, details=details)
@@ -256,21 +257,21 @@ def evaluate(settings: Settings, file: Path, limit: int | None, as_json: bool, d
 
 
 @cli.command()
-@click.option("--token", envvar="TELEGRAM_BOT_TOKEN", help="Bot token (env TELEGRAM_BOT_TOKEN).")
-@click.option("--api-url", envvar="XUNDA_TELEGRAM_API_URL", help="Bot API base URL (env XUNDA_TELEGRAM_API_URL).")
+@click.option("--token", help="Bot token (default: env TELEGRAM_BOT_TOKEN, which keeps it out of `ps`).")
+@click.option("--api-url", help="Bot API base URL (default: env XUNDA_TELEGRAM_API_URL, else api.telegram.org).")
 @click.option("--webhook-url", help="Serve by webhook at this public HTTPS URL instead of long polling.")
 @click.option("--listen", default="0.0.0.0", show_default=True, help="Webhook listen address.")
 @click.option("--port", default=8443, show_default=True, help="Webhook listen port.")
 @click.option("--secret-token", help="Webhook secret token Telegram must send back.")
-@click.option("--allowed-ids", envvar="XUNDA_ALLOWED_IDS", help="Only these user/chat ids (comma-separated).")
-@click.option("--admin-ids", envvar="XUNDA_ADMIN_IDS", help="Admin user ids: /reload and file uploads.")
-@click.option("--feedback", type=click.Path(path_type=Path), envvar="XUNDA_FEEDBACK", help="Feedback JSONL file.")
+@click.option("--allowed-ids", help="Only these user/chat ids, comma-separated (default: env XUNDA_ALLOWED_IDS).")
+@click.option("--admin-ids", help="Admin user ids: /reload and file uploads (default: env XUNDA_ADMIN_IDS).")
+@click.option("--feedback", type=click.Path(path_type=Path), help="Feedback JSONL file (default: env XUNDA_FEEDBACK).")
 @click.pass_obj
 def telegram(settings: Settings, token, api_url, webhook_url, listen, port, secret_token, allowed_ids, admin_ids,
              feedback) -> None:
     """Run the Telegram bot (long polling; --webhook-url for webhook mode)."""
-    from bot.telegram_access import parse_ids
-    from bot.telegram_app import Webhook, run
+    from bot.settings import parse_ids
+    from bot.telegram.app import Webhook, run
 
     with user_errors():
         settings = settings.with_(telegram_token=token, telegram_api_url=api_url, feedback_path=feedback,

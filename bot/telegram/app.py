@@ -26,15 +26,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot import followup
-from bot.engine import Engine
-from bot.llm import LLMClient
+from bot.core import followup
+from bot.core.conversation import Conversation
+from bot.core.engine import Engine
+from bot.llm.client import LLMClient
 from bot.settings import Settings
-from bot.telegram_access import Access, RateLimit
-from bot.telegram_admin import document_message, reload_command
-from bot.telegram_engine import EngineWorker
-from bot.telegram_feedback import FeedbackStore
-from bot.telegram_handlers import (
+from bot.telegram.access import Access, RateLimit
+from bot.telegram.admin import document_message, reload_command
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.handlers import (
     ask_command,
     button_pressed,
     help_command,
@@ -42,9 +42,11 @@ from bot.telegram_handlers import (
     stats_command,
     text_message,
 )
-from bot.telegram_retry import RetryingLimiter
-from bot.telegram_state import Memory, Services
-from bot.telegram_texts import commands, text
+from bot.telegram.retry import RetryingLimiter
+from bot.telegram.state import FOLLOWUP_SECONDS, Memory, Services
+from bot.telegram.worker import EngineWorker
+from bot.texts import telegram_commands
+from bot.texts import telegram_text as text
 
 log = logging.getLogger(__name__)
 
@@ -79,15 +81,16 @@ def build_application(settings: Settings, engine: Engine, clock=time.monotonic) 
         .post_shutdown(post_shutdown)
         .build()
     )
+    llm = LLMClient.from_settings(settings)
     app.bot_data["xunda"] = Services(
         settings=settings,
         engine=EngineWorker(engine),
         access=Access(settings.allowed_ids, settings.admin_ids),
         rate=RateLimit(settings.rate_limit_per_minute, clock),
         feedback=FeedbackStore(settings.feedback_path or settings.index_dir.parent / "feedback.jsonl"),
-        memory=Memory(clock),
+        memory=Memory(lambda: Conversation(engine, llm, followup_seconds=FOLLOWUP_SECONDS, clock=clock)),
         uploads_dir=settings.uploads_dir,
-        llm=LLMClient.from_settings(settings),
+        llm=llm,
     )
     new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
     app.add_handlers([
@@ -107,7 +110,7 @@ def build_application(settings: Settings, engine: Engine, clock=time.monotonic) 
 async def post_init(app: Application) -> None:
     """Register the command menu with Telegram; load the follow-up tokenizer off the event loop."""
     await asyncio.to_thread(followup.warm_up)
-    await app.bot.set_my_commands([BotCommand(name, description) for name, description in commands()])
+    await app.bot.set_my_commands([BotCommand(name, description) for name, description in telegram_commands()])
     log.warning("xunda bot @%s is running", app.bot.username)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,17 +10,19 @@ from pathlib import Path
 
 from telegram.ext import ContextTypes
 
-from bot.answer import Answer
-from bot.llm import LLMClient
+from bot.core.answer import Answer
+from bot.core.conversation import Conversation
+from bot.llm.client import LLMClient
 from bot.settings import Settings
-from bot.telegram_access import Access, RateLimit
-from bot.telegram_engine import EngineWorker
-from bot.telegram_feedback import FeedbackStore
-from bot.telegram_render import Styled
-from bot.telegram_typing import TypingIndicator
+from bot.telegram.access import Access, RateLimit
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.render import Styled
+from bot.telegram.typing import TypingIndicator
+from bot.telegram.worker import EngineWorker
 
 FOLLOWUP_SECONDS = 15 * 60  # a follow-up refers to the previous question only if it was this recent
 KEPT_ANSWERS = 5000  # answers whose buttons still work; older ones answer "expired"
+KEPT_CONVERSATIONS = 10_000  # (chat, user) pairs whose previous question a follow-up can refer to
 
 
 class Recent(OrderedDict):
@@ -39,8 +40,8 @@ class Recent(OrderedDict):
 
 
 @dataclass
-class Turn:
-    """One answered question, for its buttons."""
+class SentAnswer:
+    """One answer as sent, for its buttons."""
 
     answer: Answer
     chat_id: int
@@ -51,28 +52,29 @@ class Turn:
 
 
 class Memory:
-    """Previous questions per (chat, user), and answers by button token."""
+    """One Conversation per (chat, user), and answers by button token; both bounded, oldest forgotten first."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic):
-        self.clock = clock
-        self._previous: Recent = Recent(10_000)
+    def __init__(self, new_conversation: Callable[[], Conversation]):
+        self._new_conversation = new_conversation
+        self._conversations: Recent = Recent(KEPT_CONVERSATIONS)
         self._turns: Recent = Recent(KEPT_ANSWERS)
         self._tokens = itertools.count(1)
 
-    def previous(self, chat_id: int, user_id: int) -> str | None:
-        question, at = self._previous.get((chat_id, user_id), (None, 0.0))
-        return question if self.clock() - at < FOLLOWUP_SECONDS else None
+    def conversation(self, chat_id: int, user_id: int) -> Conversation:
+        key = (chat_id, user_id)
+        conversation = self._conversations.get(key)
+        if conversation is None:
+            conversation = self._new_conversation()
+        self._conversations[key] = conversation  # (re)inserted: the most recently used is kept longest
+        return conversation
 
-    def remember(self, chat_id: int, user_id: int, question: str) -> None:
-        self._previous[(chat_id, user_id)] = (question, self.clock())
-
-    def keep(self, turn: Turn) -> str:
+    def keep(self, turn: SentAnswer) -> str:
         """Store a turn; returns the short token its buttons carry (callback data is at most 64 bytes)."""
         token = format(next(self._tokens), "x")
         self._turns[token] = turn
         return token
 
-    def turn(self, token: str) -> Turn | None:
+    def turn(self, token: str) -> SentAnswer | None:
         return self._turns.get(token)
 
 

@@ -12,18 +12,19 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from bot.llm import LLMClient, LLMError
-from bot.llm_answer import quote, template
+from bot.llm.answer import quote
+from bot.llm.client import LLMClient, LLMError
+from bot.texts import template
 
 log = logging.getLogger(__name__)
 
-Rule = Callable[[str, "str | None"], str]  # bot.followup.rewrite(question, previous_question)
+Rule = Callable[[str, "str | None"], str]  # bot.core.followup.rewrite(question, previous_question)
 FOLLOWUP_MAX_CHARS = 30
 _PREFIXES = ("改写后的问题：", "改写：", "问题：", "Question:")
 
 
 def _default_rule() -> Rule:
-    from bot.followup import rewrite  # another module's job; imported late so this one loads without it
+    from bot.core.followup import rewrite  # another module's job; imported late so this one loads without it
 
     return rewrite
 

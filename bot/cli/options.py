@@ -1,0 +1,59 @@
+"""Command-line options shared by several commands, and the settings they resolve to.
+
+Imported when the CLI starts, so it stays light: nothing here loads numpy, FAISS or the model.
+"""
+
+from __future__ import annotations
+
+import click
+
+from bot.llm.client import LLMClient
+from bot.settings import Settings
+
+
+def llm_options(func):
+    """--llm/--no-llm and the server options; the command receives them as keyword arguments for llm_client."""
+    options = [
+        click.option(
+            "--llm/--no-llm",
+            "llm",
+            default=None,
+            help="Write the answer with an LLM (default: when a server and model are configured).",
+        ),
+        click.option(
+            "--llm-base-url", help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (env XUNDA_LLM_BASE_URL)."
+        ),
+        click.option("--llm-model", help="Model name on that server (env XUNDA_LLM_MODEL)."),
+        click.option("--llm-api-key", help="API key, if the server wants one (env XUNDA_LLM_API_KEY)."),
+        click.option(
+            "--llm-timeout",
+            type=click.FloatRange(min=0.1),
+            help="Seconds to wait for the whole reply before answering extractively (env XUNDA_LLM_TIMEOUT).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def llm_client(
+    settings: Settings,
+    llm: bool | None = None,
+    llm_base_url: str | None = None,
+    llm_model: str | None = None,
+    llm_api_key: str | None = None,
+    llm_timeout: float | None = None,
+) -> LLMClient | None:
+    """The client the options ask for, or None for extractive answers; --llm without a server is a user error."""
+    if llm is False:
+        return None
+    settings = settings.with_(
+        llm_base_url=llm_base_url, llm_model=llm_model, llm_api_key=llm_api_key, llm_timeout=llm_timeout
+    )
+    client = LLMClient.from_settings(settings)
+    if client is None and llm:
+        raise click.ClickException(
+            "--llm needs a server and a model: --llm-base-url and --llm-model "
+            "(or XUNDA_LLM_BASE_URL and XUNDA_LLM_MODEL)"
+        )
+    return client

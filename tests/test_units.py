@@ -1,0 +1,134 @@
+"""Unit tests of the intricate pieces, with no model: matching units, answer spans and neighbours, chunk
+offsets, rank fusion and date filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.answer import MAX_ANSWER_CHARS, _answer_spans, _with_neighbours
+from index.chunking import Chunker, ChunkingSettings
+from index.dates import DateRange
+from index.documents import Document
+from index.search import reciprocal_rank_fusion
+from index.terms import question_units, units
+
+# --- matching units ------------------------------------------------------------------------------------
+
+
+def test_units_are_bigrams_of_chinese_runs_and_whole_latin_words():
+    assert units("快手电商") == {"快手", "手电", "电商"}
+    assert units("GMV增长15.5%") == {"gmv", "增长", "15.5%"}
+    assert units("快") == {"快"}
+
+
+def test_question_words_never_become_units():
+    found = question_units("快手2022扶持多少快品牌？", known=lambda unit: True)
+    assert "多少" not in found and "少快" not in found
+    assert {"快手", "2022", "扶持", "品牌"} <= set(found)
+
+
+def test_a_stranded_character_joins_its_neighbour_only_if_the_corpus_knows_the_pair():
+    # jieba cuts 快手电商 apart; the bigram across the cut counts only when some passage holds it.
+    known_pairs = {"快手", "电商"}
+    found = question_units("快手电商的定位", known=lambda unit: unit in known_pairs)
+    assert "快手" in found and "电商" in found
+    nothing_known = question_units("快手电商的定位", known=lambda unit: False)
+    assert "快手" not in nothing_known or "手电" not in nothing_known  # no corpus evidence, no invented pair
+
+
+def test_each_unit_appears_once_in_question_order():
+    found = question_units("抖音电商和快手电商谁的电商GMV更高", known=lambda unit: True)
+    assert len(found) == len(set(found))
+    assert found.index("抖音") < found.index("快手")
+
+
+# --- answer spans and neighbours -------------------------------------------------------------------------
+
+LONG_SENTENCE = "，".join(f"第{i}个分句讲述了一件与电商平台扶持商家有关的事情" for i in range(12)) + "。"
+
+
+def test_a_short_sentence_is_its_own_span():
+    text = "快手电商扶持500个品牌。"
+    assert _answer_spans(text, 0, len(text)) == [(0, len(text))]
+
+
+def test_a_long_sentence_competes_as_runs_of_clauses_within_the_limit():
+    spans = _answer_spans(LONG_SENTENCE, 0, len(LONG_SENTENCE))
+    assert len(spans) > 1
+    assert all(end - start <= MAX_ANSWER_CHARS for start, end in spans)
+    assert spans[0][0] == 0 and max(end for _, end in spans) == len(LONG_SENTENCE)
+    # each run starts on a clause boundary
+    assert all(start == 0 or LONG_SENTENCE[start - 1] == "，" for start, _ in spans)
+
+
+@pytest.mark.xfail(strict=True, reason="known bug: the paragraph bounds stop at the answer's own start, so the "
+                   "sentence before is never in view; fixed with the answer-selection work (issue 8)")
+def test_an_answer_that_points_back_takes_the_sentence_before():
+    text = "抖音电商发布了国货报告。其中，国货销量同比增长667%，远超行业水平，这一数字令人瞩目并引发了广泛的关注和讨论。"
+    second = text.index("其中")
+    start, end = _with_neighbours(text, second, len(text))
+    assert start == 0 and end == len(text)
+
+
+def test_a_pinned_number_answer_is_not_widened_forward():
+    text = "快手电商希望在2022年扶持500+个标杆快品牌。快品牌是新势力商家。"
+    first_end = text.index("。") + 1
+    assert _with_neighbours(text, 0, first_end, widen_forward=False) == (0, first_end)
+    assert _with_neighbours(text, 0, first_end, widen_forward=True)[1] == len(text)
+
+
+# --- chunk offsets ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size,overlap", [(250, 50), (60, 10), (30, 0)])
+def test_every_chunk_maps_back_to_the_document_text(size, overlap):
+    text = "\n\n".join(
+        "。".join(f"第{p}段第{s}句，讲述电商平台在{2020 + s}年的变化" for s in range(8)) + "。" for p in range(5)
+    )
+    doc = Document("d", "标题", text)
+    spans = Chunker(ChunkingSettings(size, overlap)).split(doc)
+    assert spans and spans[0][0] == 0
+    covered = set()
+    for start, end in spans:
+        assert 0 <= start < end <= len(text) and end - start <= size
+        covered.update(range(start, end))
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())  # nothing is lost
+    assert [s for s, _ in spans] == sorted(s for s, _ in spans)
+
+
+@pytest.mark.xfail(strict=True, reason="known bug: a repeated piece is found at an earlier copy; fixed with the "
+                   "answer-selection work (issue 8), since it changes the offsets of existing indexes")
+def test_repeated_text_gets_the_right_offsets():
+    text = "同一句话重复出现。" * 60
+    spans = Chunker(ChunkingSettings(40, 10)).split(Document("d", "t", text))
+    assert all(text[s:e].strip() for s, e in spans)
+    assert spans[-1][1] == len(text)  # later copies map to later offsets, not to the first occurrence
+
+
+# --- rank fusion -----------------------------------------------------------------------------------------
+
+
+def test_fusion_rewards_agreement_over_one_high_rank():
+    fused = reciprocal_rank_fusion([[1, 2, 3], [2, 4, 1]], k=60)
+    assert fused[2] > fused[1] > fused[4]
+    assert fused[3] == pytest.approx(1 / 63)
+    assert set(fused) == {1, 2, 3, 4}
+
+
+def test_fusion_of_nothing_is_empty():
+    assert reciprocal_rank_fusion([[], []]) == {}
+
+
+# --- date filters ----------------------------------------------------------------------------------------
+
+
+def test_date_range_admits_by_day_and_needs_a_date_when_set():
+    june = DateRange("2022-06-01", "2022-06-30")
+    assert june.admits("2022-06-01T09:00:00+08:00") and june.admits("2022-06-30")
+    assert not june.admits("2022-07-01T00:00:00+08:00") and not june.admits(None)
+    assert DateRange().admits(None) and not DateRange()
+
+
+def test_until_filter_keeps_only_older_sources(fake_engine):
+    hits = fake_engine.searcher.search("抖音电商国货品牌销量", k=20, dates=DateRange(until="2022-05-31"))
+    assert hits and all(h.doc.date[:10] <= "2022-05-31" for h in hits)
