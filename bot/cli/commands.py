@@ -246,13 +246,29 @@ def repl(settings: Settings, debug: bool, since: str | None, until: str | None, 
 @click.option("--limit", type=int, help="Only the first N questions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--details", type=click.Path(path_type=Path), help="Write per-question results (JSONL) here.")
+@click.option(
+    "--corpus",
+    "corpus_paths",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Answer from an index of these files and folders (built once, cached), not the main index. Repeatable.",
+)
+@click.option("--split", type=click.Choice(["fit", "check"]), help="Only the rows of this part of the set.")
 @click.pass_obj
-def evaluate(settings: Settings, file: Path, limit: int | None, as_json: bool, details: Path | None) -> None:
+def evaluate(
+    settings: Settings,
+    file: Path,
+    limit: int | None,
+    as_json: bool,
+    details: Path | None,
+    corpus_paths: tuple[Path, ...],
+    split: str | None,
+) -> None:
     """Score answers on FILE (xunda JSONL, SQuAD JSON, or feedback JSONL), beside a naive baseline."""
     from bot.core.evaluate import run_eval
 
     with user_errors():
-        report = run_eval(settings, file, limit=limit, details=details)
+        report = run_eval(settings, file, limit=limit, details=details, corpus_paths=corpus_paths, split=split)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else report["table"])
 
 

@@ -7,6 +7,7 @@ running REPL or bot follows ingests without a restart.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from pathlib import Path
 
@@ -55,7 +56,7 @@ class Engine:
         warm_up()
         if store.current_version(settings.index_dir) is None:
             if show_progress:
-                print(message("building_index"), flush=True)
+                print(message("building_index"), file=sys.stderr, flush=True)
             engine.ingest([settings.corpus_dir], replace_all=True, show_progress=show_progress)
         engine.refresh()
         return engine

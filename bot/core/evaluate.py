@@ -1,19 +1,23 @@
 """`xunda eval`: answer and citation accuracy, hit@5, decline precision/recall and latency, beside a naive
-dense-only baseline (top passage as the answer), in the same run.
+dense-only baseline (top passage as the answer), in the same run; by question kind, with a confusion table.
 
-Input formats: xunda JSONL (id, question, answers, source, title, answerable), SQuAD JSON (its passages
-become the corpus, in a temporary index), and the Telegram feedback JSONL (👍 answers become expected ones).
+Input formats: xunda JSONL (id, question, answers, source, title, answerable; optionally kind, split, and
+previous for a follow-up asked after another question), SQuAD JSON (its passages become the corpus, in an
+index of their own), and the Telegram feedback JSONL (👍 answers become expected ones). `corpus` paths build
+an index of their own for the file (cached beside the main index), as news sets with distractors need.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.conversation import Conversation
 from bot.core.engine import Engine, QuestionError
 from bot.core.render import debug_info
 from bot.settings import Settings
@@ -29,6 +33,9 @@ class Case:
     source: str | None  # doc_id, or a file name matching a doc_id's base
     title: str | None
     answerable: bool
+    kind: str = "other"  # who, where, when, number, list, what, other: what kind of answer is wanted
+    split: str | None = None  # "fit" or "check": which part of a labelled set a row belongs to
+    previous: str | None = None  # asked just before, in the same conversation (the row is a follow-up)
 
 
 def load_cases(path: Path) -> tuple[list[Case], dict[str, Document] | None]:
@@ -48,6 +55,9 @@ def load_cases(path: Path) -> tuple[list[Case], dict[str, Document] | None]:
                 r.get("source"),
                 r.get("title"),
                 bool(r.get("answerable", True)),
+                r.get("kind") or question_kind(r["question"]),
+                r.get("split"),
+                r.get("previous"),
             )
             for i, r in enumerate(rows)
         ], None
@@ -63,8 +73,26 @@ def _squad(data: dict) -> tuple[list[Case], dict[str, Document]]:
             documents[doc_id] = Document(doc_id, article.get("title") or doc_id, paragraph["context"])
             for qa in paragraph["qas"]:
                 answers = tuple(a["text"] for a in qa.get("answers", []))
-                cases.append(Case(qa["id"], qa["question"], answers, doc_id, None, bool(answers)))
+                kind = question_kind(qa["question"])
+                cases.append(Case(qa["id"], qa["question"], answers, doc_id, None, bool(answers), kind))
     return cases, documents
+
+
+_KINDS = [  # first match wins; a rough reading of what kind of answer a question wants, for reporting only
+    ("when", re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|日期|时间")),
+    ("who", re.compile(r"谁|哪位|什么人|哪些人")),
+    ("where", re.compile(r"哪里|哪儿|什么地方|哪个(?:城市|省|国家|地区)|在哪")),
+    ("number", re.compile(r"多少|几[个家次位年月天款名亿万成倍项条种]|多大|多高|多长|多久|比例|占比|增长了?多")),
+    ("list", re.compile(r"哪些|有哪几")),
+    ("what", re.compile(r"什么|是啥|叫啥|哪个|哪家|哪种|哪款")),
+]
+
+
+def question_kind(question: str) -> str:
+    for kind, pattern in _KINDS:
+        if pattern.search(question):
+            return kind
+    return "other"
 
 
 def _feedback(rows: list[dict]) -> list[Case]:
@@ -109,6 +137,7 @@ def _score(rows: list[dict]) -> dict:
 
     return {
         "questions": len(rows),
+        "unanswerable": len(unanswerable),
         "answer_accuracy": share([r for r in answerable if r["correct"]], answerable),
         "top_citation_accuracy": share([r for r in answerable if r["top_cited"]], answerable),
         "hit_at_5": share([r for r in answerable if r["hit5"]], answerable),
@@ -122,7 +151,10 @@ def _score(rows: list[dict]) -> dict:
 
 
 def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list[dict]]:
-    """Scores for xunda and the naive baseline, and per-question rows for xunda."""
+    """Scores for xunda and the naive baseline, and per-question rows for xunda.
+
+    A follow-up row is asked in a Conversation right after its previous question, as a user would; the naive
+    baseline, which has no notion of a conversation, gets the two questions run together."""
     ours, naive = [], []
     for case in cases:
         try:
@@ -130,7 +162,15 @@ def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list
         except QuestionError:
             continue  # not a question a user could ask (empty in the source data)
         started = time.perf_counter()
-        answer, hits = engine.ask_with_hits(question)
+        if case.previous:
+            conversation = Conversation(engine)
+            conversation.ask(case.previous)
+            started = time.perf_counter()
+            asked = conversation.ask(question).question
+            answer, hits = engine.ask_with_hits(asked)
+        else:
+            asked = question
+            answer, hits = engine.ask_with_hits(question)
         ms = (time.perf_counter() - started) * 1000
         top = answer.citations[0].hit.doc if answer.citations and answer.answerable else None
         ranked_docs = list(dict.fromkeys(h.doc.doc_id for h in hits))[:5]
@@ -138,6 +178,8 @@ def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list
             {
                 "id": case.id,
                 "question": case.question,
+                "asked": asked,
+                "kind": case.kind,
                 "answer": answer.text,
                 "answerable": case.answerable,
                 "declined": not answer.answerable,
@@ -152,13 +194,15 @@ def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list
             }
         )
 
+        naive_question = f"{case.previous} {question}" if case.previous else question
         started = time.perf_counter()
-        base_hits = engine.dense_baseline(question, k=20)
+        base_hits = engine.dense_baseline(naive_question, k=20)
         ms = (time.perf_counter() - started) * 1000
         text = base_hits[0].chunk.text if base_hits else ""
         base_docs = list(dict.fromkeys(h.doc.doc_id for h in base_hits))[:5]
         naive.append(
             {
+                "kind": case.kind,
                 "answer": text,
                 "answerable": case.answerable,
                 "declined": not base_hits,
@@ -168,34 +212,104 @@ def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list
                 "hit5": any(matches_source(case, engine.document(d)) for d in base_docs),
             }
         )
-    return _score(ours), _score(naive), ours
+    return _score(ours), _score(naive), ours, naive
 
 
-def run_eval(settings: Settings, path: Path, limit: int | None = None, details: Path | None = None) -> dict:
-    cases, corpus = load_cases(path)
+def run_eval(
+    settings: Settings,
+    path: Path,
+    limit: int | None = None,
+    details: Path | None = None,
+    corpus_paths: tuple[Path, ...] = (),
+    split: str | None = None,
+) -> dict:
+    cases, squad_corpus = load_cases(path)
+    if split:
+        cases = [c for c in cases if c.split == split]
     cases = cases[:limit] if limit else cases
     if not cases:
-        raise ValueError(f"{path}: no questions to evaluate")
+        raise ValueError(f"{path}: no questions to evaluate" + (f" in split {split!r}" if split else ""))
     embedder = SentenceTransformerEmbedder(settings.model_path)
-    if corpus is not None:  # SQuAD: the passages are the corpus, in an index of their own, kept for reruns
-        settings = settings.with_(index_dir=_eval_index_dir(settings, path))
+    if squad_corpus is not None:  # SQuAD: the passages are the corpus, in an index of their own, kept for reruns
+        settings = settings.with_(index_dir=_eval_index_dir(settings, [path]))
         engine = Engine(settings, embedder)
-        engine.ingest_documents(corpus, replace_all=True, show_progress=True)
+        engine.ingest_documents(squad_corpus, replace_all=True, show_progress=True)
+    elif corpus_paths:  # the file's own corpus (a news set with its distractors), indexed once and kept
+        settings = settings.with_(index_dir=_eval_index_dir(settings, list(corpus_paths)))
+        engine = Engine(settings, embedder)
+        report = engine.ingest(list(corpus_paths), replace_all=True, show_progress=True)
+        if report.failed:
+            raise ValueError("corpus files failed to load: " + ", ".join(f"{p} ({why})" for p, why in report.failed))
     else:
         engine = Engine.open(settings, embedder, show_progress=True)
     engine.ask("预热")  # load and warm everything before timing
-    ours, naive, rows = evaluate_engine(engine, cases)
+    ours, naive, rows, naive_rows = evaluate_engine(engine, cases)
     if details:
         with open(details, "w", encoding="utf-8") as handle:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return {"file": str(path), "xunda": ours, "naive_dense_baseline": naive, "table": _table(path, ours, naive)}
+    by_kind = {"xunda": _by_kind(rows), "naive_dense_baseline": _by_kind(naive_rows)}
+    return {
+        "file": str(path),
+        "split": split,
+        "xunda": ours,
+        "naive_dense_baseline": naive,
+        "by_kind": by_kind,
+        "confusion": _confusion(rows),
+        "table": "\n\n".join([_table(path, ours, naive), _kind_table(by_kind), _confusion_table(_confusion(rows))]),
+    }
 
 
-def _eval_index_dir(settings: Settings, path: Path) -> Path:
-    """Beside the main index: one index per evaluation file, so a rerun embeds nothing again."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    return settings.index_dir.parent / "eval-indexes" / f"{path.stem}-{digest}"
+def _by_kind(rows: list[dict]) -> dict[str, dict]:
+    kinds = sorted({r["kind"] for r in rows})
+    return {kind: _score([r for r in rows if r["kind"] == kind]) for kind in kinds}
+
+
+def _confusion(rows: list[dict]) -> dict[str, int]:
+    """Every question lands in one cell: what the user got, against what the corpus holds."""
+    cells = {"answered right": 0, "answered wrong": 0, "answered, not in corpus": 0,
+             "declined rightly": 0, "declined wrongly": 0}
+    for r in rows:
+        if r["answerable"]:
+            cell = "declined wrongly" if r["declined"] else "answered right" if r["correct"] else "answered wrong"
+        else:
+            cell = "declined rightly" if r["declined"] else "answered, not in corpus"
+        cells[cell] += 1
+    return cells
+
+
+def _kind_table(by_kind: dict[str, dict[str, dict]]) -> str:
+    lines = [
+        "by kind        answerable  answer acc (naive)  top cit.  declined ans.  not in corpus  declined",
+    ]
+    ours, naive = by_kind["xunda"], by_kind["naive_dense_baseline"]
+    for kind, s in ours.items():
+        answerable = s["questions"] - (s.get("unanswerable") or 0)
+        lines.append(
+            f"{kind:<14}{answerable:>10}  {_pct(s['answer_accuracy']):>9} ({_pct(naive[kind]['answer_accuracy'])})"
+            f"  {_pct(s['top_citation_accuracy']):>8}  {_pct(s['answerable_declined']):>13}"
+            f"  {s.get('unanswerable') or 0:>13}  {_pct(s['decline_recall']):>8}"
+        )
+    return "\n".join(lines)
+
+
+def _confusion_table(cells: dict[str, int]) -> str:
+    total = sum(cells.values()) or 1
+    return "\n".join(["confusion"] + [f"  {cell:<26}{n:>6}  {n / total:>6.1%}" for cell, n in cells.items()])
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _eval_index_dir(settings: Settings, paths: list[Path]) -> Path:
+    """Beside the main index: one index per corpus (its files' names and contents), so a rerun embeds nothing
+    again and two question files over the same corpus share it."""
+    digest = hashlib.sha256()
+    files = sorted(f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
+    return settings.index_dir.parent / "eval-indexes" / f"{paths[0].stem}-{digest.hexdigest()[:12]}"
 
 
 def _table(path: Path, ours: dict, naive: dict) -> str:
