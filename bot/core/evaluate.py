@@ -36,6 +36,7 @@ class Case:
     kind: str = "other"  # who, where, when, number, list, what, other: what kind of answer is wanted
     split: str | None = None  # "fit" or "check": which part of a labelled set a row belongs to
     previous: str | None = None  # asked just before, in the same conversation (the row is a follow-up)
+    sources: tuple[str, ...] = ()  # other articles that state the same answer (same-event news)
 
 
 def load_cases(path: Path) -> tuple[list[Case], dict[str, Document] | None]:
@@ -58,6 +59,7 @@ def load_cases(path: Path) -> tuple[list[Case], dict[str, Document] | None]:
                 r.get("kind") or question_kind(r["question"]),
                 r.get("split"),
                 r.get("previous"),
+                tuple(r.get("sources") or ()),
             )
             for i, r in enumerate(rows)
         ], None
@@ -66,7 +68,8 @@ def load_cases(path: Path) -> tuple[list[Case], dict[str, Document] | None]:
 
 
 def _squad(data: dict) -> tuple[list[Case], dict[str, Document]]:
-    cases, documents = [], {}
+    cases: list[Case] = []
+    documents: dict[str, Document] = {}
     for article in data.get("data", []):
         for paragraph in article["paragraphs"]:
             doc_id = str(paragraph.get("id") or f"p{len(documents)}")
@@ -105,11 +108,14 @@ def _feedback(rows: list[dict]) -> list[Case]:
 
 
 def matches_source(case: Case, doc: Document | None) -> bool:
-    if doc is None or case.source is None:
+    """Whether `doc` is the case's source (or one of its `sources`): its doc id, or the id's file name with or
+    without the `#k` of an article inside a multi-article file, whatever folder the id starts with."""
+    if doc is None:
         return False
-    base = doc.doc_id.split("#", 1)[0]
-    same_file = doc.doc_id == case.source or base == case.source or base.rsplit("/", 1)[-1] == case.source
-    return same_file and (case.title is None or doc.title == case.title)
+    name = doc.doc_id.rsplit("/", 1)[-1]  # file.txt or file.txt#k
+    names = {doc.doc_id, name, name.split("#", 1)[0]}
+    wanted = {s for s in (case.source, *case.sources) if s}
+    return bool(names & wanted) and (case.title is None or doc.title == case.title)
 
 
 _EDGE_PUNCTUATION = "。，、；：！？,.;:!?“”\"'（）() "
@@ -150,12 +156,13 @@ def _score(rows: list[dict]) -> dict:
     }
 
 
-def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list[dict]]:
+def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list[dict], list[dict]]:
     """Scores for xunda and the naive baseline, and per-question rows for xunda.
 
     A follow-up row is asked in a Conversation right after its previous question, as a user would; the naive
     baseline, which has no notion of a conversation, gets the two questions run together."""
-    ours, naive = [], []
+    ours: list[dict] = []
+    naive: list[dict] = []
     for case in cases:
         try:
             question = engine.validate(case.question)
