@@ -16,12 +16,14 @@ HNSW_EF_SEARCH = 128  # stored in dense.faiss by write_index; plain SearchParame
 
 def build_dense(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.Index:
     dim = vectors.shape[1]
+    index: faiss.Index
     if vectors.shape[0] <= exact_limit:
         index = faiss.IndexFlatIP(dim)
     else:
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
+        graph = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        graph.hnsw.efSearch = HNSW_EF_SEARCH
+        index = graph
     if vectors.shape[0]:
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index

@@ -68,8 +68,8 @@ def run_repl(
                 debug = not debug
                 echo(f"debug {'on' if debug else 'off'}")
             elif command in ("/since", "/until"):
-                value = _date_or_none(arg, echo)
-                if value is not False:
+                ok, value = _parse_date(arg, echo)
+                if ok:
                     dates = conversation.dates
                     dates = DateRange(value, dates.until) if command == "/since" else DateRange(dates.since, value)
                     conversation.dates = dates
@@ -88,14 +88,15 @@ def run_repl(
         echo("")
 
 
-def _date_or_none(arg: str, echo: Callable[[str], None]) -> str | None | bool:
+def _parse_date(arg: str, echo: Callable[[str], None]) -> tuple[bool, str | None]:
+    """(True, ISO date) for a date, (True, None) for nothing (clears the bound), (False, None) after saying why."""
     from datetime import date
 
     arg = arg.strip()
     if not arg:
-        return None
+        return True, None
     try:
-        return date.fromisoformat(arg).isoformat()
+        return True, date.fromisoformat(arg).isoformat()
     except ValueError:
         echo(f"不是日期：{arg}（格式 YYYY-MM-DD）")
-        return False
+        return False, None
