@@ -5,12 +5,21 @@ from __future__ import annotations
 import logging
 import random
 import re
+import time
 from dataclasses import replace
 
 import pytest
 
 from bot.core.answer import Answer, Citation, Features
-from bot.llm.answer import MarkerFilter, Turn, allm_answer, build_messages, clean_markers, llm_answer
+from bot.llm.answer import (
+    MarkerFilter,
+    Turn,
+    allm_answer,
+    build_messages,
+    clean_markers,
+    links,
+    llm_answer,
+)
 from bot.texts import template
 from index.documents import Chunk, Document
 from index.search import Hit
@@ -195,3 +204,84 @@ async def test_async_answer_streams_to_an_async_callback(fake_llm):
         made_answer("快手电商希望扶持500+个快品牌。"), client_for(fake_llm.base_url), on_token=on_token
     )
     assert "".join(seen) == answer.text == "快手计划扶持500+个快品牌[1]"
+
+
+# --- security review (issue 16): hostile LLM output ---------------------------------------------------
+
+PHISHING = "快手计划扶持500+个快品牌[1]。详情请访问 https://evil.example/phish 或 t.me/evilbot [1]"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_links_no_source_holds_make_the_answer_fall_back(fake_llm, caplog, stream):
+    """The review's reproduction: a reply with valid citations that advertises a phishing link and a bot."""
+    fake_llm.reply = PHISHING
+    extractive = made_answer("快手电商希望在2022年扶持500+个标杆快品牌。")
+    shown: list[str] = []
+    with caplog.at_level(logging.WARNING, logger="bot.llm.answer"):
+        answer = llm_answer(extractive, client_for(fake_llm.base_url), on_token=shown.append if stream else None)
+    assert answer.text == extractive.text and answer.llm.status == "fallback"
+    assert "evil.example" in answer.llm.reason and "t.me/evilbot" in answer.llm.reason
+    if stream:  # not even while it streamed was a link on screen
+        streamed = "".join(shown)
+        assert "快手计划扶持500+个快品牌[1]" in streamed
+        assert "evil" not in streamed and "t.me" not in streamed and "http" not in streamed
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "扶持500+个快品牌[1]，联系 @evil_support 领取",
+        "扶持500+个快品牌[1]，见evil.example/x",
+        "扶持500+个快品牌[1]，见 HTTPS://EVIL.example",
+        "扶持500+个快品牌[1]，写信给 help@evil.example。",
+        "扶持500+个快品牌[1]，打开 tg://resolve?domain=evilbot",
+        "扶持500+个快品牌[1]，见 www.еvil.com",  # Cyrillic е
+    ],
+)
+def test_every_kind_of_link_is_checked(fake_llm, reply):
+    fake_llm.reply = reply
+    answer = llm_answer(made_answer("快手扶持500+个快品牌。"), client_for(fake_llm.base_url))
+    assert answer.llm.status == "fallback" and "links" in answer.llm.reason
+
+
+def test_links_a_cited_source_holds_are_kept(fake_llm):
+    url = "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202205202386756268"
+    text = "快手扶持500+个快品牌，报名请关注 @kuaishou_official 公众号。"
+    extractive = Answer("问？", text + "[1]", True, (citation(1, "快手", text, url=url),))
+    fake_llm.reply = f"快手扶持500+个快品牌[1]，原文见 {url}。关注 @Kuaishou_Official，或访问 finews.zning.xyz。"
+    answer = llm_answer(extractive, client_for(fake_llm.base_url))
+    assert answer.llm.status == "ok" and url in answer.text and "@Kuaishou_Official" in answer.text
+
+
+def test_a_link_from_a_source_the_reply_does_not_cite_is_refused(fake_llm):
+    """Source 2 holds the link, but the reply cites only source 1: the link is not backed by what it cites."""
+    extractive = made_answer("快手扶持500+个快品牌。", "更多信息见 t.me/somebot 频道。")
+    fake_llm.reply = "快手扶持500+个快品牌[1]，更多见 t.me/somebot"
+    assert llm_answer(extractive, client_for(fake_llm.base_url)).llm.status == "fallback"
+    fake_llm.reply = "快手扶持500+个快品牌[1]，更多见 t.me/somebot [2]"
+    assert llm_answer(extractive, client_for(fake_llm.base_url)).llm.status == "ok"
+
+
+def test_ordinary_text_is_not_taken_for_links():
+    assert links("营收12.5亿元，同比增长3.2%，v1.0 版本，e.g. 数组[1]，快手电商。") == []
+    assert links("见 https://a.example/x，或 a.example/y。") == ["https://a.example/x", "a.example/y"]
+
+
+@pytest.mark.parametrize("unit", [" ", "a", "[", "[ ", "1,", "a.", "http://"])
+def test_streaming_a_long_run_costs_linear_time(unit):
+    """The review: 20,000 spaces from the LLM took 4.5 s on the event loop. Each piece now costs O(1)."""
+
+    def stream(chars: int) -> float:
+        guard = MarkerFilter({1}, ["来源"])
+        text = unit * (chars // len(unit))
+        pieces = [text[i : i + 3] for i in range(0, len(text), 3)]
+        started = time.perf_counter()
+        for piece in pieces:
+            guard.feed(piece)
+        guard.flush()
+        clean_markers(text, {1})
+        return time.perf_counter() - started
+
+    small = min(stream(10_000) for _ in range(3))
+    large = min(stream(100_000) for _ in range(2))
+    assert large / small < 20, f"{unit!r}: {small * 1e3:.1f} ms at 10k, {large * 1e3:.1f} ms at 100k"
