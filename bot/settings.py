@@ -6,12 +6,25 @@ No other module reads os.environ; everything downstream receives a Settings.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CORPUS = PROJECT_ROOT / "corpus"
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+
+
+def _data_dir(name: str) -> Path:
+    """A folder of text shipped with the code: inside the installed package (the wheel maps the top-level
+    prompts/ and corpus/ to bot/prompts and bot/corpus), else the source tree's top-level folder (a clone or an
+    editable install, where the files are edited)."""
+    packaged = resources.files("bot") / name
+    return Path(str(packaged)) if packaged.is_dir() else PROJECT_ROOT / name
+
+
+BUNDLED_CORPUS = _data_dir("corpus")
+PROMPTS_DIR = _data_dir("prompts")
 
 
 def _default_index_dir() -> Path:
@@ -29,6 +42,12 @@ class Settings:
     top_k: int = 20  # passages whose sentences compete for the answer
     max_question_chars: int = 500
     max_file_bytes: int = 10 * 1024 * 1024
+    # Feeds: `xunda ingest URL… / --feeds`, and `--refresh` in the bot and the server
+    feeds_file: Path | None = None  # one RSS/Atom URL per line, `#` comments
+    feed_refresh_seconds: float | None = None  # pull the feeds this often while a bot or server runs
+    feed_timeout: float = 15.0
+    feed_max_bytes: int = 5 * 1024 * 1024
+    feed_max_redirects: int = 5
     # LLM (optional; extractive answers when unset)
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -42,11 +61,16 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     feedback_path: Path | None = None
     rate_limit_per_minute: int = 20
+    # HTTP server (`xunda serve`)
+    api_token: str | None = None  # when set, every /api and /v1 route wants `Authorization: Bearer <token>`
+    http_rate_limit_per_minute: int = 60  # questions per client address; 0: no limit
+    cors_origins: tuple[str, ...] = ()  # origins allowed to call the API from a browser; empty: CORS off
+    max_body_bytes: int = 64 * 1024
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
         env = dict(os.environ if env is None else env)
-        values = {
+        values: dict[str, Any] = {
             "index_dir": Path(env["XUNDA_INDEX"]) if env.get("XUNDA_INDEX") else _default_index_dir(),
             "model_path": Path(env["XUNDA_MODEL"]) if env.get("XUNDA_MODEL") else None,
             "corpus_dir": Path(env.get("XUNDA_CORPUS") or BUNDLED_CORPUS),
@@ -56,6 +80,8 @@ class Settings:
             "telegram_token": env.get("TELEGRAM_BOT_TOKEN") or None,
             "allowed_ids": parse_ids(env.get("XUNDA_ALLOWED_IDS") or "") or frozenset(),
             "admin_ids": parse_ids(env.get("XUNDA_ADMIN_IDS") or "") or frozenset(),
+            "feeds_file": Path(env["XUNDA_FEEDS"]) if env.get("XUNDA_FEEDS") else None,
+            "feed_refresh_seconds": parse_duration(env.get("XUNDA_FEED_REFRESH") or None),
         }
         if env.get("XUNDA_LLM_TIMEOUT"):
             values["llm_timeout"] = float(env["XUNDA_LLM_TIMEOUT"])
@@ -63,6 +89,16 @@ class Settings:
             values["telegram_api_url"] = env["XUNDA_TELEGRAM_API_URL"]
         if env.get("XUNDA_FEEDBACK"):
             values["feedback_path"] = Path(env["XUNDA_FEEDBACK"])
+        values["api_token"] = env.get("XUNDA_API_TOKEN") or None
+        if env.get("XUNDA_CORS_ORIGINS"):
+            values["cors_origins"] = tuple(o.strip() for o in env["XUNDA_CORS_ORIGINS"].split(",") if o.strip())
+        for key, field in (
+            ("XUNDA_HTTP_RATE_LIMIT", "http_rate_limit_per_minute"),
+            ("XUNDA_MAX_BODY_BYTES", "max_body_bytes"),
+            ("XUNDA_MAX_QUESTION_CHARS", "max_question_chars"),
+        ):
+            if env.get(key):
+                values[field] = _non_negative_int(key, env[key])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -79,6 +115,16 @@ class Settings:
         return bool(self.llm_base_url and self.llm_model)
 
 
+def _non_negative_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"{name} must be a whole number of 0 or more, got {raw!r}")
+    return value
+
+
 def parse_ids(raw: str | None) -> frozenset[int] | None:
     """'1, 2;3' -> {1, 2, 3}; None when not given (so a CLI override keeps the environment's value)."""
     if raw is None:
@@ -87,3 +133,20 @@ def parse_ids(raw: str | None) -> frozenset[int] | None:
         return frozenset(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
     except ValueError:
         raise ValueError(f"ids must be integers separated by commas, got {raw!r}") from None
+
+
+# Every part but the last names its unit, so a digit run splits one way only (no backtracking blow-up).
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?\s*[smhd]\s*)*(?:\d+(?:\.\d+)?\s*)?", re.I)
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)", re.I)
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(raw: str | None) -> float | None:
+    """'30m' -> 1800.0 ('1h30m', '90s', '2h', '45' seconds too); None when not given; ValueError otherwise."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text))
+    if not _DURATION.fullmatch(text) or seconds <= 0:
+        raise ValueError(f"not a duration: {raw!r} (expected e.g. 30m, 2h, 90s)")
+    return seconds

@@ -1,4 +1,4 @@
-"""The `xunda` command: ingest, rebuild, stats, ask, repl, eval, telegram.
+"""The `xunda` command: ingest, rebuild, stats, ask, repl, eval, telegram, serve.
 
 User errors become one clean line and a non-zero exit (click.ClickException), never a traceback.
 """
@@ -89,26 +89,59 @@ def print_report(report) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--prune", is_flag=True, help="Also drop documents whose files are gone.")
+@click.argument("sources", nargs=-1)
+@click.option("--feeds", "feeds_file", type=click.Path(path_type=Path),
+              help="A file of RSS/Atom feed URLs, one per line (# comments).")
+@click.option("--every", help="Pull again at this interval (e.g. 30m) until stopped, instead of once.")
+@click.option("--prune", is_flag=True,
+              help="Also drop documents whose files are gone, and items a feed read now no longer lists.")
 @click.pass_obj
-def ingest(settings: Settings, paths: tuple[Path, ...], prune: bool) -> None:
-    """Add or update the articles in PATHS (files or folders)."""
+def ingest(settings: Settings, sources: tuple[str, ...], feeds_file: Path | None, every: str | None,
+           prune: bool) -> None:
+    """Add or update the articles in SOURCES: files, folders and http(s) URLs of RSS/Atom feeds."""
     from bot.core.engine import Engine
+    from bot.core.refresh import FeedRefresher
+    from bot.settings import parse_duration
     from index.embedding import LazyEmbedder
+    from index.feeds import is_feed_url
 
+    urls = [s for s in sources if is_feed_url(s)]
+    paths = [Path(s) for s in sources if not is_feed_url(s)]
+    if not sources and feeds_file is None:
+        raise click.UsageError("give files, folders or feed URLs to ingest, or --feeds FILE")
+    if feeds_file is not None and not feeds_file.is_file():
+        raise click.ClickException(f"no such feed list: {feeds_file}")
+    with user_errors():
+        interval = parse_duration(every)
     missing = [str(p) for p in paths if not p.exists()]
     for path in missing:
         click.echo(f"failed: {path}: no such file or directory", err=True)
     existing = [p for p in paths if p.exists()]
-    if not existing:
+    if not existing and not urls and feeds_file is None:
         raise click.ClickException("nothing to ingest: " + ", ".join(missing))
     with user_errors():
         engine = Engine(settings, LazyEmbedder(settings.model_path))
-        report = engine.ingest(existing, prune=prune, show_progress=True)
-    print_report(report)
-    if report.failed or missing:
-        sys.exit(1)
+        refresher = FeedRefresher(engine, urls, feeds_file, prune=prune)
+        if interval is None:
+            report = refresher.pull(existing, show_progress=True)
+            _print_pull(report)
+            if report.ingest.failed or missing:
+                sys.exit(1)
+            return
+    import threading
+
+    try:  # a loop that a cron job or a systemd timer could replace; a failed pull is reported and retried
+        refresher.run_every(interval, threading.Event(), _print_pull, paths=existing)
+    except KeyboardInterrupt:
+        click.echo("")
+
+
+def _print_pull(report) -> None:
+    """One line per feed read or not modified, then the usual report (whose failures include the feeds')."""
+    for result in report.feeds:
+        if not result.failed:
+            click.echo(result.summary())
+    print_report(report.ingest)
 
 
 @cli.command()
@@ -146,6 +179,30 @@ def stats(settings: Settings, as_json: bool) -> None:
     else:
         for key, value in info.items():
             click.echo(f"{key:>12}: {value}")
+
+
+@cli.command()
+@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_obj
+def latest(settings: Settings, since: str | None, limit: int, as_json: bool) -> None:
+    """The most recently published articles in the index, newest first."""
+    from bot.core.engine import Engine
+    from index.embedding import LazyEmbedder
+
+    with user_errors():
+        since = _iso_date(since)
+        documents = Engine(settings, LazyEmbedder(settings.model_path)).latest(limit, since)
+    for doc in documents:
+        if as_json:
+            row = {k: getattr(doc, k) for k in ("date", "title", "outlet", "url", "doc_id")}
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            meta = " · ".join(part for part in (doc.date[:16].replace("T", " "), doc.outlet) if part)
+            click.echo(f"{meta}  {doc.title}" + (f"\n    {doc.url}" if doc.url else ""))
+    if not documents and not as_json:
+        click.echo("no dated articles" + (f" since {since}" if since else ""), err=True)
 
 
 def date_options(func):
@@ -282,17 +339,38 @@ def evaluate(
 @click.option("--allowed-ids", help="Only these user/chat ids, comma-separated (default: env XUNDA_ALLOWED_IDS).")
 @click.option("--admin-ids", help="Admin user ids: /reload and file uploads (default: env XUNDA_ADMIN_IDS).")
 @click.option("--feedback", type=click.Path(path_type=Path), help="Feedback JSONL file (default: env XUNDA_FEEDBACK).")
+@click.option("--feeds", "feeds_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="RSS/Atom feed list to pull at start, on /reload and every --refresh (default: env XUNDA_FEEDS).")
+@click.option("--refresh", help="Pull the feeds at this interval, e.g. 30m (default: env XUNDA_FEED_REFRESH).")
 @click.pass_obj
 def telegram(settings: Settings, token, api_url, webhook_url, listen, port, secret_token, allowed_ids, admin_ids,
-             feedback) -> None:
+             feedback, feeds_file, refresh) -> None:
     """Run the Telegram bot (long polling; --webhook-url for webhook mode)."""
-    from bot.settings import parse_ids
+    from bot.settings import parse_duration, parse_ids
     from bot.telegram.app import Webhook, run
 
     with user_errors():
         settings = settings.with_(telegram_token=token, telegram_api_url=api_url, feedback_path=feedback,
-                                  allowed_ids=parse_ids(allowed_ids), admin_ids=parse_ids(admin_ids))
+                                  allowed_ids=parse_ids(allowed_ids), admin_ids=parse_ids(admin_ids),
+                                  feeds_file=feeds_file, feed_refresh_seconds=parse_duration(refresh))
+        if settings.feed_refresh_seconds and not settings.feeds_file:
+            raise ValueError("--refresh needs a feed list: --feeds FILE (or env XUNDA_FEEDS)")
         run(settings, Webhook(webhook_url, listen, port, secret_token) if webhook_url else None)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Listen address (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Listen port.")
+@llm_options
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, **llm_flags) -> None:
+    """Serve the HTTP API, the OpenAI-compatible /v1/chat/completions and the web chat at /."""
+    from bot.http.server import run
+
+    llm = llm_client(settings, **llm_flags)
+    engine = open_engine(settings)
+    with user_errors():
+        run(settings, engine, llm, host, port)
 
 
 def main() -> None:
