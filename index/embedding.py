@@ -159,3 +159,30 @@ class LazyEmbedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.model.encode_query(text)
+
+
+BACKENDS = ("onnx", "torch")
+
+
+def default_cache_dir() -> Path:
+    """Where per-machine model artefacts (the ONNX export) live when the caller names no folder."""
+    return Path.home() / ".cache" / "xunda"
+
+
+def make_embedder(
+    model_path: Path | None = None,
+    backend: str = "onnx",
+    cache_dir: Path | None = None,
+    lazy: bool = True,
+) -> Embedder:
+    """The embedder for a backend: "onnx" (ONNX Runtime, no torch at question time) or "torch"
+    (sentence-transformers, the reference). Both name the model by the same fingerprint, so an index built by
+    one loads in the other. lazy=False loads the torch model now (the ONNX embedder is always cheap to make)."""
+    path = Path(model_path) if model_path else packaged_model_path()
+    if backend == "onnx":
+        from index.onnx_model import OnnxEmbedder
+
+        return OnnxEmbedder(path, cache_dir or default_cache_dir())
+    if backend == "torch":
+        return LazyEmbedder(path) if lazy else SentenceTransformerEmbedder(path)
+    raise ModelError(f"unknown embedding backend {backend!r}: choose one of {', '.join(BACKENDS)} (XUNDA_BACKEND)")
