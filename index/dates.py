@@ -1,10 +1,15 @@
-"""Publication-date ranges: the --since/--until filter, and the month a question names (2022年6月)."""
+"""Publication-date ranges: the --since/--until filter, the month a question names (2022年6月), the recent days a
+question with 最近/今天/本周 prefers, and the newest documents."""
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from index.documents import Document
 
 
 @dataclass(frozen=True)
@@ -44,3 +49,53 @@ def mentioned_month(question: str) -> DateRange | None:
         return None
     last = calendar.monthrange(year, month)[1]
     return DateRange(f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}")
+
+
+# Words that ask for recent news, and how many days back from the newest article each one looks.
+_RECENT_WORDS = re.compile(r"(今天|今日)|(本周|这周|这一周|本星期|这星期)|(最近|最新|近期|近日|近来)")
+_RECENT_DAYS = (1, 7, 30)
+
+
+def recent_window(question: str, newest: str | None) -> DateRange | None:
+    """The days a question with 最近/最新/今天/本周 prefers, counted back from the newest article in the index
+    (not from the clock: an archive's 今天 is its last day of news), or None.
+
+    今天 keeps the newest day, 本周 the last 7 days, 最近/最新 the last 30.
+    """
+    match = _RECENT_WORDS.search(question)
+    if not match or not newest:
+        return None
+    try:
+        last = date.fromisoformat(newest[:10])
+    except ValueError:
+        return None
+    days = _RECENT_DAYS[match.lastindex - 1]
+    return DateRange((last - timedelta(days=days - 1)).isoformat(), last.isoformat())
+
+
+def without_recent_words(question: str) -> str:
+    """The question without its recency words (最近星澜的GMV -> 星澜的GMV), or as it was if nothing else is left."""
+    return _RECENT_WORDS.sub("", question).strip() or question
+
+
+def newest_first(documents: Iterable[Document], limit: int = 10, since: str | None = None) -> list[Document]:
+    """The `limit` most recently published documents (undated ones never), on or after `since` (YYYY-MM-DD)."""
+    dated = [d for d in documents if d.date and (not since or d.date[:10] >= since[:10])]
+    return sorted(dated, key=_moment, reverse=True)[:limit]
+
+
+def newest_date(documents: Iterable[Document]) -> str | None:
+    """The publication date of the most recent document, or None when none is dated."""
+    newest = max((d for d in documents if d.date), key=_moment, default=None)
+    return newest.date if newest else None
+
+
+def _moment(doc: Document) -> datetime:
+    """Publication time comparable across timezones (date-only values count as Beijing midnight)."""
+    for text in (doc.date or "", (doc.date or "")[:10]):
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone(timedelta(hours=8)))
+    return datetime.min.replace(tzinfo=UTC)

@@ -7,6 +7,7 @@ unchanged ones are carried over untouched, and nothing is written at all when no
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,11 +67,13 @@ def ingest(
     prune: bool = False,
     show_progress: bool = False,
     failed: list[tuple[str, str]] | None = None,
+    sources_read: Collection[str] = (),
 ) -> IngestReport:
     """Merge `incoming` into the live index and publish the result as a new version.
 
     replace_all: the result holds exactly `incoming` (rebuild). prune: also drop documents whose source
-    file no longer exists.
+    file no longer exists, and those of a feed in `sources_read` (feeds read in full this time) that it no
+    longer lists.
     """
     report = IngestReport(failed=list(failed or []))
     with store.writer_lock(index_dir):
@@ -95,9 +98,7 @@ def ingest(
         if replace_all:
             report.removed = sorted(set(old) - set(incoming))
         elif prune:
-            gone = [
-                d for d in old if d not in incoming and old[d].source_path and not Path(old[d].source_path).exists()
-            ]
+            gone = [d for d in old if d not in incoming and _source_gone(old[d].source_path, sources_read)]
             for doc_id in gone:
                 merged.pop(doc_id)
             report.removed = sorted(gone)
@@ -115,6 +116,13 @@ def ingest(
         report.stats = stats
         report.version = store.write_version(index_dir, data, new_tokens)
     return report
+
+
+def _source_gone(source: str, sources_read: Collection[str]) -> bool:
+    """For --prune: a feed read in full no longer lists the document, or its file no longer exists."""
+    if source in sources_read:
+        return True
+    return bool(source) and "://" not in source and not Path(source).exists()  # a feed not read now: kept
 
 
 def _live(index_dir: Path) -> store.IndexData | None:

@@ -188,12 +188,12 @@ def stats(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def latest(settings: Settings, since: str | None, limit: int, as_json: bool) -> None:
     """The most recently published articles in the index, newest first."""
-    from bot.core.engine import Engine
-    from index.embedding import LazyEmbedder
+    from index import store
+    from index.dates import newest_first
 
     with user_errors():
         since = _iso_date(since)
-        documents = Engine(settings, LazyEmbedder(settings.model_path)).latest(limit, since)
+        documents = newest_first(store.load(settings.index_dir).documents.values(), limit, since)
     for doc in documents:
         if as_json:
             row = {k: getattr(doc, k) for k in ("date", "title", "outlet", "url", "doc_id")}

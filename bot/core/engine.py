@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from bot.core.answer import Answer, Thresholds, compose
@@ -16,7 +17,15 @@ from bot.settings import Settings
 from bot.texts import message
 from index import store
 from index.chunking import Chunker, ChunkingSettings
-from index.dates import ANY_DATE, DateRange, mentioned_month
+from index.dates import (
+    ANY_DATE,
+    DateRange,
+    mentioned_month,
+    newest_date,
+    newest_first,
+    recent_window,
+    without_recent_words,
+)
 from index.documents import Document
 from index.embedding import Embedder, make_embedder
 from index.ingest import IngestReport, ingest, load_paths
@@ -47,7 +56,9 @@ class Engine:
         self.chunker = Chunker(ChunkingSettings(settings.chunk_size, settings.chunk_overlap))
         self._searcher: Searcher | None = None
         self._version: str | None = None
+        self._newest: str | None = None  # date of the newest document in the live version
         self._reload_lock = threading.Lock()
+        self._ingest_lock = threading.Lock()  # uploads, feed pulls: one writer in this process
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, show_progress: bool = False) -> Engine:
@@ -81,6 +92,7 @@ class Engine:
                 return False
             data = store.load(self.settings.index_dir, expected_model=self.embedder.name)
             self._searcher = Searcher(data, self.embedder)
+            self._newest = newest_date(data.documents.values())
             if self._version is not None:
                 log.info("index reloaded: version %s", data.version)
             self._version = data.version
@@ -99,20 +111,25 @@ class Engine:
 
         A question naming a month (2022年6月) looks first at the news of that month; if they do not
         answer it, at everything (the month may be the period a figure covers, not the publication date).
+        A question asking for recent news (最近/最新/今天/本周) looks first at the corpus's last days, the same way.
         `thresholds` replaces the shipped decision (the fitting script passes one that answers everything).
         """
         decide = thresholds or Thresholds()
         question = self.validate(question)
         self.refresh()
         searcher = self.searcher  # one version for the whole question, whatever happens meanwhile
+        # 最近/最新/今天/本周 say when, not what: they pick a date window and are not terms for articles to match.
+        asked = without_recent_words(question)
         month = None if dates else mentioned_month(question)
-        if month is not None:
-            hits = searcher.search(question, k=self.settings.top_k, dates=month)
-            answer = compose(question, hits, searcher, message("not_found"), decide)
-            if answer.answerable:
-                return answer, hits
-        hits = searcher.search(question, k=self.settings.top_k, dates=dates)
-        return compose(question, hits, searcher, message("not_found"), decide), hits
+        recent = None if dates or month else recent_window(question, self._newest)
+        for window in (month, recent):
+            if window is not None:
+                hits = searcher.search(asked, k=self.settings.top_k, dates=window)
+                answer = compose(asked, hits, searcher, message("not_found"), decide)
+                if answer.answerable:
+                    return replace(answer, question=question), hits
+        hits = searcher.search(asked, k=self.settings.top_k, dates=dates)
+        return replace(compose(asked, hits, searcher, message("not_found"), decide), question=question), hits
 
     def dense_baseline(self, question: str, k: int = 20) -> list[Hit]:
         """Dense-only retrieval with nothing else: the naive baseline `xunda eval` scores beside xunda."""
@@ -130,9 +147,15 @@ class Engine:
         )
 
     def ingest_documents(self, documents: dict[str, Document], **options) -> IngestReport:
-        report = ingest(self.settings.index_dir, documents, self.embedder, self.chunker, **options)
+        with self._ingest_lock:
+            report = ingest(self.settings.index_dir, documents, self.embedder, self.chunker, **options)
         self.refresh()
         return report
 
     def stats(self) -> dict:
         return store.summary(self.settings.index_dir, self.searcher.data)
+
+    def latest(self, limit: int = 10, since: str | None = None) -> list[Document]:
+        """The most recently published documents of the live version, newest first (`latest`, /latest)."""
+        self.refresh()
+        return newest_first(self.searcher.data.documents.values(), limit, since)

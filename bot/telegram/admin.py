@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.telegram.feeds import pull_now, pull_summary
 from bot.telegram.handlers import allowed, say
 from bot.telegram.state import services
 from bot.texts import telegram_text as text
@@ -36,14 +37,18 @@ async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Load the newest index version (e.g. after `xunda ingest` from a shell)."""
+    """Pull the --feeds now, if any, and load the newest index version (e.g. after `xunda ingest` from a shell)."""
     if not await is_admin(update, context):
         return
-    engine = services(context).engine
-    changed = await engine.refresh()
-    info = await engine.stats()
-    await say(update.effective_message, "reload_new" if changed else "reload_same",
-              version=info["version"], documents=info["documents"], chunks=info["chunks"])
+    s = services(context)
+    pulled = await pull_now(s.feeds) if s.feeds is not None else None
+    changed = await s.engine.refresh() or bool(pulled and pulled.ingest.version)
+    info = await s.engine.stats()
+    reply = text("reload_new" if changed else "reload_same", version=info["version"], documents=info["documents"],
+                 chunks=info["chunks"])
+    if pulled is not None:
+        reply = pull_summary(pulled) + "\n" + reply
+    await update.effective_message.reply_html(html.escape(reply), do_quote=True)
 
 
 async def document_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -29,11 +29,13 @@ from telegram.ext import (
 from bot.core import followup
 from bot.core.conversation import Conversation
 from bot.core.engine import Engine
+from bot.core.refresh import FeedRefresher
 from bot.llm.client import LLMClient
 from bot.settings import Settings
 from bot.telegram.access import Access, RateLimit
 from bot.telegram.admin import document_message, reload_command
 from bot.telegram.feedback import FeedbackStore
+from bot.telegram.feeds import latest_command, start_refresh, stop_refresh
 from bot.telegram.handlers import (
     ask_command,
     button_pressed,
@@ -91,12 +93,14 @@ def build_application(settings: Settings, engine: Engine, clock=time.monotonic) 
         memory=Memory(lambda: Conversation(engine, llm, followup_seconds=FOLLOWUP_SECONDS, clock=clock)),
         uploads_dir=settings.uploads_dir,
         llm=llm,
+        feeds=FeedRefresher.from_settings(engine, settings),
     )
     new_messages = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
     app.add_handlers([
         CommandHandler("start", start_command),
         CommandHandler("help", help_command),
         CommandHandler("stats", stats_command),
+        CommandHandler("latest", latest_command),
         CommandHandler("ask", ask_command),
         CommandHandler("reload", reload_command),
         MessageHandler(new_messages & filters.ChatType.PRIVATE & filters.Document.ALL, document_message),
@@ -112,10 +116,12 @@ async def post_init(app: Application) -> None:
     await asyncio.to_thread(followup.warm_up)
     await app.bot.set_my_commands([BotCommand(name, description) for name, description in telegram_commands()])
     log.warning("xunda bot @%s is running", app.bot.username)
+    start_refresh(app)
 
 
 async def post_shutdown(app: Application) -> None:
-    """Stop the engine's worker thread."""
+    """Stop the feed refresh and the engine's worker thread."""
+    await stop_refresh(app)
     app.bot_data["xunda"].engine.close()
 
 

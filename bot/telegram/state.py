@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.answer import Answer
 from bot.core.conversation import Conversation
+from bot.core.refresh import FeedRefresher
 from bot.llm.client import LLMClient
 from bot.settings import Settings
 from bot.telegram.access import Access, RateLimit
@@ -89,6 +90,7 @@ class Services:
     uploads_dir: Path
     typing: TypingIndicator = field(default_factory=TypingIndicator)
     llm: LLMClient | None = None  # writes the answer when an LLM server is configured
+    feeds: FeedRefresher | None = None  # pulls --feeds on the --refresh schedule and on an admin's /reload
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.core.conversation import Conversation, Turn
 from bot.core.engine import Engine
 from bot.llm.client import OnToken
+from index.documents import Document
 from index.ingest import IngestReport
 
 
@@ -35,6 +36,9 @@ class EngineWorker:
 
     async def stats(self) -> dict:
         return await self._run(self.engine.stats)
+
+    async def latest(self, limit: int = 10) -> list[Document]:
+        return await self._run(self.engine.latest, limit)
 
     async def ingest(self, paths: list[Path]) -> IngestReport:
         async with self._ingest_lock:
