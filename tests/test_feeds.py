@@ -283,12 +283,13 @@ def test_cli_ingests_feed_urls_and_answers_with_the_item_link_and_date(feeds, tm
     shown = _xunda(index, "ask", "星澜电商第三季度GMV是多少")
     assert "2026-11-30" in shown.stdout and star_item().link in shown.stdout
 
-    # Unchanged: a 304, no new version, and the model is never loaded (torch is not even imported).
+    # Unchanged: a 304, no new version, and the model is never loaded (no model runtime is even imported).
     version = store.current_version(index)
     probe = ("import sys; from bot.cli.commands import cli; "
              "sys.argv = ['xunda', '--index', sys.argv[1], 'ingest', *sys.argv[2:]]; "
              "exec('try:\\n cli()\\nexcept SystemExit as e:\\n code = e.code'); "
-             "print('torch loaded' if 'sentence_transformers' in sys.modules else 'no model'); sys.exit(code)")
+             "loaded = {'sentence_transformers', 'onnxruntime'} & set(sys.modules); "
+             "print(f'model runtime loaded: {loaded}' if loaded else 'no model'); sys.exit(code)")
     again = subprocess.run([sys.executable, "-c", probe, str(index), rss, atom], capture_output=True, text=True,
                            timeout=300)
     assert again.returncode == 0, again.stderr
