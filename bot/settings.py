@@ -68,6 +68,9 @@ class Settings:
     http_rate_limit_per_minute: int = 60  # questions per client address; 0: no limit
     cors_origins: tuple[str, ...] = ()  # origins allowed to call the API from a browser; empty: CORS off
     max_body_bytes: int = 64 * 1024
+    # Milvus (optional, the scale extra): a local *.db path runs Milvus Lite in-process, http://host:19530 a server
+    milvus_uri: str | None = None
+    milvus_token: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
@@ -94,6 +97,8 @@ class Settings:
         if env.get("XUNDA_FEEDBACK"):
             values["feedback_path"] = Path(env["XUNDA_FEEDBACK"])
         values["api_token"] = env.get("XUNDA_API_TOKEN") or None
+        values["milvus_uri"] = env.get("XUNDA_MILVUS_URI") or None
+        values["milvus_token"] = env.get("XUNDA_MILVUS_TOKEN") or None
         if env.get("XUNDA_CORS_ORIGINS"):
             values["cors_origins"] = tuple(o.strip() for o in env["XUNDA_CORS_ORIGINS"].split(",") if o.strip())
         for key, field in (

@@ -109,8 +109,9 @@ def _embed(embedder: Embedder, texts, missing: list[int], vectors: np.ndarray, s
     # Longest first, so similar lengths share a batch (little padding) and the estimate starts pessimistic.
     missing = sorted(missing, key=lambda i: len(texts[i]), reverse=True)
     started = time.perf_counter()
-    for begin in range(0, len(missing), EMBED_BATCH * 4):
-        batch = missing[begin : begin + EMBED_BATCH * 4]
+    step = getattr(embedder, "texts_per_call", EMBED_BATCH * 4)  # a Ray embedder takes everything in one job
+    for begin in range(0, len(missing), step):
+        batch = missing[begin : begin + step]
         vectors[batch] = embedder.encode([texts[i] for i in batch], batch_size=EMBED_BATCH)
         if progress:
             progress(len(batch), len(missing))

@@ -59,12 +59,16 @@ def _quiet_libraries() -> None:
     type=click.Path(path_type=Path),
     help="sentence-transformers model directory (env XUNDA_MODEL; default: packaged m3e-small).",
 )
+@click.option(
+    "--milvus-uri",
+    help="Keep the index in Milvus: a local *.db file (Milvus Lite) or http://host:19530 (env XUNDA_MILVUS_URI).",
+)
 @click.pass_context
-def cli(ctx: click.Context, index_dir: Path | None, model_path: Path | None) -> None:
+def cli(ctx: click.Context, index_dir: Path | None, model_path: Path | None, milvus_uri: str | None) -> None:
     """讯答 xunda: cited answers from a corpus of Chinese news."""
     _quiet_libraries()
     with user_errors():
-        ctx.obj = Settings.from_env(index_dir=index_dir, model_path=model_path)
+        ctx.obj = Settings.from_env(index_dir=index_dir, model_path=model_path, milvus_uri=milvus_uri)
 
 
 def open_engine(settings: Settings, show_progress: bool = True):
@@ -95,9 +99,11 @@ def print_report(report) -> None:
 @click.option("--every", help="Pull again at this interval (e.g. 30m) until stopped, instead of once.")
 @click.option("--prune", is_flag=True,
               help="Also drop documents whose files are gone, and items a feed read now no longer lists.")
+@click.option("--ray", "ray_address", metavar="ADDRESS",
+              help="Embed on a Ray cluster (ray://host:10001, auto) or `local` (a Ray instance on this machine).")
 @click.pass_obj
 def ingest(settings: Settings, sources: tuple[str, ...], feeds_file: Path | None, every: str | None,
-           prune: bool) -> None:
+           prune: bool, ray_address: str | None) -> None:
     """Add or update the articles in SOURCES: files, folders and http(s) URLs of RSS/Atom feeds."""
     from bot.core.engine import Engine
     from bot.core.refresh import FeedRefresher
@@ -120,7 +126,17 @@ def ingest(settings: Settings, sources: tuple[str, ...], feeds_file: Path | None
     if not existing and not urls and feeds_file is None:
         raise click.ClickException("nothing to ingest: " + ", ".join(missing))
     with user_errors():
-        engine = Engine(settings, make_embedder(settings.model_path, settings.embedding_backend, settings.cache_dir))
+        embedder = make_embedder(settings.model_path, settings.embedding_backend, settings.cache_dir)
+        if ray_address:
+            from functools import partial
+
+            from index.ray_embed import RayEmbedder
+
+            embedder = RayEmbedder(
+                embedder, partial(make_embedder, settings.model_path, settings.embedding_backend, settings.cache_dir),
+                ray_address,
+            )
+        engine = Engine(settings, embedder)
         refresher = FeedRefresher(engine, urls, feeds_file, prune=prune)
         if interval is None:
             report = refresher.pull(existing, show_progress=True)
@@ -169,11 +185,10 @@ def rebuild(settings: Settings, paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def stats(settings: Settings, as_json: bool) -> None:
     """Documents, chunks, model and build time of the live index."""
-    from index import store
+    from index.backends import open_backend
 
     with user_errors():
-        data = store.load(settings.index_dir)
-    info = store.summary(settings.index_dir, data)
+        info = open_backend(settings.index_dir, settings.milvus_uri, settings.milvus_token).describe()
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
     else:

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.core.answer import Answer, Thresholds, compose
 from bot.settings import Settings
 from bot.texts import message
-from index import store
+from index.backends import IndexUnavailable, open_backend
 from index.chunking import Chunker, ChunkingSettings
 from index.dates import (
     ANY_DATE,
@@ -28,7 +28,7 @@ from index.dates import (
 )
 from index.documents import Document
 from index.embedding import Embedder, make_embedder
-from index.ingest import IngestReport, ingest, load_paths
+from index.ingest import IngestReport, load_paths
 from index.search import Hit, Searcher
 from index.tokenize import warm_up
 
@@ -58,6 +58,7 @@ class Engine:
         self._version: str | None = None
         self._newest: str | None = None  # date of the newest document in the live version
         self._reload_lock = threading.Lock()
+        self.backend = open_backend(settings.index_dir, settings.milvus_uri, settings.milvus_token)
         self._ingest_lock = threading.Lock()  # uploads, feed pulls: one writer in this process
 
     @classmethod
@@ -67,7 +68,7 @@ class Engine:
             settings.model_path, settings.embedding_backend, settings.cache_dir, lazy=False
         ))
         warm_up()
-        if store.current_version(settings.index_dir) is None:
+        if engine.backend.current_version() is None:
             if show_progress:
                 print(message("building_index"), file=sys.stderr, flush=True)
             engine.ingest([settings.corpus_dir], replace_all=True, show_progress=show_progress)
@@ -83,15 +84,15 @@ class Engine:
 
     def refresh(self) -> bool:
         """Load the live index version if it changed since the last look; True when it did."""
-        version = store.current_version(self.settings.index_dir)
+        version = self.backend.current_version()
         if version is not None and version == self._version:
             return False
         with self._reload_lock:
-            version = store.current_version(self.settings.index_dir)
+            version = self.backend.current_version()
             if version is not None and version == self._version:
                 return False
-            data = store.load(self.settings.index_dir, expected_model=self.embedder.name)
-            self._searcher = Searcher(data, self.embedder)
+            self._searcher = self.backend.searcher(self.embedder)
+            data = self._searcher.data
             self._newest = newest_date(data.documents.values())
             if self._version is not None:
                 log.info("index reloaded: version %s", data.version)
@@ -116,6 +117,13 @@ class Engine:
         """
         decide = thresholds or Thresholds()
         question = self.validate(question)
+        try:
+            return self._ask_with_hits(question, dates, decide)
+        except IndexUnavailable as exc:  # the Milvus server is gone: a polite reply; the next question retries
+            log.warning("%s", exc)
+            return Answer(question, message("index_unavailable"), False, ()), []
+
+    def _ask_with_hits(self, question: str, dates: DateRange, decide: Thresholds) -> tuple[Answer, list[Hit]]:
         self.refresh()
         searcher = self.searcher  # one version for the whole question, whatever happens meanwhile
         # 最近/最新/今天/本周 say when, not what: they pick a date window and are not terms for articles to match.
@@ -148,12 +156,12 @@ class Engine:
 
     def ingest_documents(self, documents: dict[str, Document], **options) -> IngestReport:
         with self._ingest_lock:
-            report = ingest(self.settings.index_dir, documents, self.embedder, self.chunker, **options)
+            report = self.backend.ingest(documents, self.embedder, self.chunker, **options)
         self.refresh()
         return report
 
     def stats(self) -> dict:
-        return store.summary(self.settings.index_dir, self.searcher.data)
+        return self.backend.summary(self.searcher)
 
     def latest(self, limit: int = 10, since: str | None = None) -> list[Document]:
         """The most recently published documents of the live version, newest first (`latest`, /latest)."""
