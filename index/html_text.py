@@ -25,11 +25,19 @@ NOISE_TAGS = [
 ]  # fmt: skip
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_MEDIA_LINE = re.compile(r"^[（(]\s*(?:文章)?来源\s*[：:]\s*(.*?)\s*[）)]$")
+# "（文章来源：X）"; X is stripped in code, since `\s*(.*?)\s*` around it would backtrack cubically.
+_MEDIA_LINE = re.compile(r"^[（(]\s*(?:文章)?来源\s*[：:](.*)[）)]$")
 # 36kr-style header lines: "出品 | 36氪-未来消费", "微信ID | lslb168".
 _HEADER_LINE = re.compile(r"^(?:出品|微信ID|微信号|公众号ID)\s*[|｜]")
-# Site navigation: "[返回读创新闻](//…)｜[返回首页](//…)", or the same as plain link text.
-_NAV_LINE = re.compile(r"^(?:\s*\[?返回[^\]|｜]{0,20}\]?(?:\([^)\s]*\))?\s*[|｜]?)+$")
+# Site navigation: "[返回读创新闻](//…)｜[返回首页](//…)", or the same as plain text ("返回首页 返回顶部").
+# Every step below has one way to go on (plain text stops before the next "返回", "[" or "("; separators are
+# either "|"/"｜" or whitespace), so a line that is not navigation fails in linear time instead of trying
+# every way to split it into items.
+_NAV_TEXT = r"(?:[^\[\]()|｜\s返]|返(?!回))"
+_NAV_URL = r"(?:\([^()\s]*\))?"
+_NAV_ITEM = rf"(?:\[返回[^\[\]|｜]{{0,20}}\]{_NAV_URL}|返回(?:{_NAV_TEXT}|\s+(?={_NAV_TEXT})){{0,20}}{_NAV_URL})"
+_NAV_LINE = re.compile(rf"^{_NAV_ITEM}(?:(?:\s*[|｜]\s*|\s+)?{_NAV_ITEM})*(?:\s*[|｜])?$")
+_SPACE_RUN = re.compile(r"\s+")
 _CREDIT_HINTS = ("本文来自", "原文", "转载", "来源")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
@@ -53,7 +61,7 @@ def html_to_text(html: str) -> HtmlText:
     for para in _paragraphs(soup):
         media = _MEDIA_LINE.match(para)
         if media:
-            result.outlet = result.outlet or media.group(1) or None
+            result.outlet = result.outlet or media.group(1).strip() or None
         elif not (_HEADER_LINE.match(para) or is_nav_line(para)):
             result.paragraphs.append(para)
     return result
@@ -116,7 +124,7 @@ def _paragraphs(soup: BeautifulSoup) -> list[str]:
     for text in soup.find_all(string=True):
         # Exact type: Doctype, CData etc. are NavigableString subclasses that must stay out of the text.
         if type(text) is NavigableString and text.find_parent("pre") is None:
-            text.replace_with(re.sub(r"\s+", " ", text))
+            text.replace_with(_SPACE_RUN.sub(" ", text))
     for br in soup.find_all("br"):
         br.replace_with("\n")
     for tag in soup.find_all(BLOCK_TAGS):

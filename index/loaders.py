@@ -14,6 +14,7 @@ import email.utils
 import logging
 import os
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path, PurePath
 
@@ -102,9 +103,14 @@ def load_text(raw: str, doc_id_base: str, source_path: str = "", suffix: str = "
     text = raw.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise LoadError("binary file, not text")
+    text = strip_controls(text)
     if not text.strip():
         raise LoadError("empty file")
     suffix = suffix.lower()
+    return [_without_controls(doc) for doc in _parse(text, doc_id_base, source_path, suffix)]
+
+
+def _parse(text: str, doc_id_base: str, source_path: str, suffix: str) -> list[Document]:
     if text.lstrip().startswith("---"):
         post = _front_matter(text)
         if post.metadata:
@@ -116,6 +122,33 @@ def load_text(raw: str, doc_id_base: str, source_path: str = "", suffix: str = "
         if any(_LIST_DATE_LINE.match(line.strip()) for line in lines):
             return _news_list(lines, doc_id_base, source_path)
     return [_single_article(text, doc_id_base, source_path, suffix)]
+
+
+# C0 controls except tab and newline, DEL, C1, and the bidi embeddings, overrides and isolates: in a title they
+# would reach the user's terminal raw (an escape sequence can retitle the window) or reorder what is shown.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (tab and newline stay)."""
+    return _CONTROLS.sub("", text)
+
+
+def _without_controls(doc: Document) -> Document:
+    """The raw text was cleaned before parsing; this catches what YAML escapes and HTML entities decode to."""
+    fields = (doc.title, doc.text, doc.outlet or "", doc.url or "")
+    if not any(_CONTROLS.search(value) for value in fields):
+        return doc
+    paragraphs = [p for p in (clean_line(strip_controls(p)) for p in doc.text.split("\n\n")) if p]
+    if not paragraphs:
+        raise LoadError("no article text found")
+    return replace(
+        doc,
+        title=clean_line(strip_controls(doc.title)) or _stem(doc.doc_id.split("#", 1)[0]),
+        text="\n\n".join(paragraphs),
+        outlet=clean_line(strip_controls(doc.outlet or "")) or None,
+        url=strip_controls(doc.url or "").strip() or None,
+    )
 
 
 # ------------------------------------------------------------------------------------------ single article
@@ -185,7 +218,7 @@ def _document(base: str, source_path: str, *, title: str, paragraphs: list[str],
 
 
 _TAG = re.compile(
-    r"<(?:p|div|br|h[1-6]|span|a|img|center|table|ul|ol|li|strong|b|section|article)\b[^>]*>", re.I
+    r"<(?:p|div|br|h[1-6]|span|a|img|center|table|ul|ol|li|strong|b|section|article)\b[^<>]*>", re.I
 )
 
 
@@ -217,6 +250,7 @@ def _split_footer(body: str) -> tuple[str, str | None]:
 
 _HEADING = re.compile(r"^#{1,6}\s+")
 _BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>)")
+_BLANK_LINE = re.compile(r"\n\s*\n")
 
 
 def _text_title_and_paragraphs(body: str) -> tuple[str | None, list[str]]:
@@ -227,7 +261,7 @@ def _text_paragraphs(body: str) -> list[str]:
     """Blank lines separate paragraphs. Inside a block, Chinese text keeps one paragraph per line, while
     hard-wrapped Western prose is joined back into one paragraph."""
     paragraphs: list[str] = []
-    for block in re.split(r"\n\s*\n", body):
+    for block in _BLANK_LINE.split(body):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         wrapped = all(line.isascii() for line in lines) and not any(_BLOCK_START.match(x) for x in lines[1:])
         for line in [" ".join(lines)] if wrapped and lines else lines:
@@ -277,10 +311,8 @@ def _line_articles(lines: list[str], base: str, source_path: str) -> list[Docume
         if not line.strip():
             continue
         record = _LINE_RECORD.match(line.strip())
-        # Tab runs separate paragraphs in some scraped bodies.
-        paragraphs = (
-            [p for p in map(clean_line, re.split(r"\s*\t\s*", record["body"])) if p] if record else []
-        )
+        # Tabs separate paragraphs in some scraped bodies (clean_line strips the spaces around them).
+        paragraphs = [p for p in map(clean_line, record["body"].split("\t")) if p] if record else []
         if not paragraphs:
             skipped += 1
             continue
@@ -300,15 +332,20 @@ def _line_articles(lines: list[str], base: str, source_path: str) -> list[Docume
     return docs
 
 
+_SENTENCE_STOP = re.compile(r"[。！？]")
+
+
 def _first_sentence(text: str, limit: int = 60) -> str:
-    end = re.search(r"[。！？]", text)
+    end = _SENTENCE_STOP.search(text)
     return text[: min(end.start(), limit) if end else limit].strip()
 
 
 # --------------------------------------------------------------------------------------- news-list pages
 
 _LIST_DATE_LINE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2})?)\s*查看全文$")
-_SOURCE_TAIL = re.compile(r"\s*来源\s*[:：]\s*(\S{0,40})\s*$")
+# "…来源:品玩" at the end of a body. No `\s*` before 来源 and no optional name between two `\s*`: either would
+# make a long run of spaces cost quadratic time; the body is rstripped where the tail is cut off.
+_SOURCE_TAIL = re.compile(r"来源\s*[:：]\s*(?:(\S{1,40})\s*)?$")
 
 
 def _news_list(lines: list[str], base: str, source_path: str) -> list[Document]:
