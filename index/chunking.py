@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from functools import cached_property
 
 from index.documents import Chunk, Document
 
@@ -24,11 +23,17 @@ class ChunkingSettings:
 class Chunker:
     def __init__(self, settings: ChunkingSettings = ChunkingSettings()):
         self.settings = settings
-        self._splitter = RecursiveCharacterTextSplitter(
+
+    @cached_property
+    def _splitter(self):
+        # langchain takes ~0.3 s to import: only ingest needs it, not a one-shot question
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        return RecursiveCharacterTextSplitter(
             separators=SEPARATORS,
             keep_separator="end",
-            chunk_size=settings.chunk_size,
-            chunk_overlap=settings.chunk_overlap,
+            chunk_size=self.settings.chunk_size,
+            chunk_overlap=self.settings.chunk_overlap,
             strip_whitespace=True,
         )
 
