@@ -50,6 +50,7 @@ class Settings:
     feed_timeout: float = 15.0
     feed_max_bytes: int = 5 * 1024 * 1024
     feed_max_redirects: int = 5
+    feed_full_text: bool = False  # fetch the article page of summary-only items (needs trafilatura)
     # LLM (optional; extractive answers when unset)
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -89,6 +90,7 @@ class Settings:
             "admin_ids": parse_ids(env.get("XUNDA_ADMIN_IDS") or "") or frozenset(),
             "feeds_file": Path(env["XUNDA_FEEDS"]) if env.get("XUNDA_FEEDS") else None,
             "feed_refresh_seconds": parse_duration(env.get("XUNDA_FEED_REFRESH") or None),
+            "feed_full_text": (env.get("XUNDA_FEED_FULL_TEXT") or "").lower() in ("1", "true", "yes"),
         }
         if env.get("XUNDA_LLM_TIMEOUT"):
             values["llm_timeout"] = float(env["XUNDA_LLM_TIMEOUT"])

@@ -16,8 +16,8 @@ import html
 import json
 import os
 import time
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,15 +28,7 @@ import httpx
 
 from index.documents import Document
 from index.html_text import clean_line, html_to_text
-from index.loaders import parse_date
-
-try:
-    from index.loaders import strip_controls
-except ImportError:  # TEMPORARY: until the loaders' control-character stripping is committed
-    import re
-
-    def strip_controls(text: str) -> str:
-        return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "", text)
+from index.loaders import parse_date, strip_controls
 
 USER_AGENT = "xunda/0.1.0 (RSS/Atom reader of a news question-answering bot)"
 STATE_FILE = "feeds.json"  # inside the index folder, beside CURRENT and versions/
@@ -44,7 +36,7 @@ STATE_FILE = "feeds.json"  # inside the index folder, beside CURRENT and version
 _TRUNCATED = expat.errors.XML_ERROR_NO_ELEMENTS
 
 
-class FeedError(Exception):
+class FeedError(ValueError):
     """A feed that cannot be read; str() is one line for the user."""
 
     def __init__(self, message: str):
@@ -139,7 +131,7 @@ class FeedState:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(f".{self.path.name}.partial")
+        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")  # processes never share one
         partial.write_text(json.dumps(self.feeds, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(partial, self.path)
 
@@ -213,6 +205,7 @@ class ParsedFeed:
     documents: dict[str, Document]
     skipped: int = 0  # items with no id, no link, or no text
     note: str | None = None  # markup problems the lenient parser read through
+    summary_only: set[str] = field(default_factory=set)  # ids of items without content:encoded / Atom content
 
 
 def parse_feed(feed_url: str, body: bytes, content_type: str = "") -> ParsedFeed:
@@ -228,17 +221,71 @@ def parse_feed(feed_url: str, body: bytes, content_type: str = "") -> ParsedFeed
         raise FeedError(f"not an RSS or Atom feed{why}")
     feed_title = _text(parsed.feed.get("title"))
     documents: dict[str, Document] = {}
+    summary_only: set[str] = set()
     skipped = 0
     for entry in parsed.entries:
         doc = entry_document(feed_url, feed_title, entry)
         if doc is None:
             skipped += 1
-        else:
-            documents[doc.doc_id] = doc
+            continue
+        documents[doc.doc_id] = doc
+        if not any((content.get("value") or "").strip() for content in entry.get("content") or []):
+            summary_only.add(doc.doc_id)
     if markup and not documents:
         raise FeedError(f"malformed XML ({_line(problem)})")
-    return ParsedFeed(feed_title, documents, skipped, f"malformed XML read leniently: {_line(problem)}" if markup
-                      else None)
+    note = f"malformed XML read leniently: {_line(problem)}" if markup else None
+    return ParsedFeed(feed_title, documents, skipped, note, summary_only)
+
+
+# ----------------------------------------------------------------------------------------- full text
+
+
+def require_full_text() -> None:
+    """FeedError with the install hint when trafilatura (the optional `fulltext` extra) is missing."""
+    try:
+        import trafilatura  # noqa: F401
+    except ImportError:
+        raise FeedError("--fetch-full-text needs trafilatura: pip install 'xunda[fulltext]'") from None
+
+
+def fetch_full_text(client: httpx.Client, url: str, limits: FetchLimits) -> list[str]:
+    """The article body of an item's page, read by trafilatura, fetched within the same limits as feeds."""
+    import trafilatura
+
+    page = fetch(client, check_url(url), limits)
+    text = trafilatura.extract(page.body, include_comments=False, include_tables=False, favor_precision=True) or ""
+    return [p for p in (clean_line(strip_controls(line)) for line in text.split("\n")) if p]
+
+
+def with_full_text(
+    client: httpx.Client, feed: ParsedFeed, live: Mapping[str, Document], limits: FetchLimits
+) -> tuple[dict[str, Document], int, int]:
+    """The feed's documents, summary-only items replaced by their page's article text when that is longer.
+
+    A page is fetched once: an item the index already holds with a longer text than its summary keeps that
+    text, so a feed that changed does not re-fetch every page it lists. A page that fails keeps the summary
+    (and is tried again at the next pull). Returns (documents, pages fetched, pages failed).
+    """
+    documents, fetched, failed = {}, 0, 0
+    for doc_id, doc in feed.documents.items():
+        known = live.get(doc_id)
+        if doc_id not in feed.summary_only or not doc.url:
+            documents[doc_id] = doc
+        elif known is not None and known.title == doc.title and known.url == doc.url and len(known.text) > len(
+            doc.text
+        ):
+            documents[doc_id] = replace(doc, text=known.text)
+        else:
+            try:
+                paragraphs = fetch_full_text(client, doc.url, limits)
+            except FeedError:
+                failed += 1
+                paragraphs = []
+            else:
+                fetched += 1
+            body = "\n\n".join(paragraphs)
+            documents[doc_id] = replace(doc, text=body) if len(body) > len(doc.text) else doc
+    return documents, fetched, failed
 
 
 def entry_document(feed_url: str, feed_title: str | None, entry: dict) -> Document | None:
@@ -339,6 +386,8 @@ class FeedResult:
     skipped: int = 0
     etag: str | None = None
     last_modified: str | None = None
+    full_texts: int = 0  # article pages fetched for --fetch-full-text
+    full_text_failures: int = 0
 
     @property
     def failed(self) -> bool:
@@ -353,17 +402,26 @@ class FeedResult:
         line = f"feed: {self.url}: {len(self.documents)} items"
         if self.skipped:
             line += f", {self.skipped} skipped (no id, link or text)"
+        if self.full_texts or self.full_text_failures:
+            line += f", {self.full_texts} full texts fetched"
+            line += f" ({self.full_text_failures} pages failed: summaries kept)" if self.full_text_failures else ""
         return line + (f"; {self.note}" if self.note else "")
 
 
 def pull_feeds(
     urls: Iterable[str],
     state: FeedState,
-    live_ids: Collection[str] = (),
+    live: Mapping[str, Document] | None = None,
     limits: FetchLimits = FetchLimits(),
     client: httpx.Client | None = None,
+    full_text: bool = False,
 ) -> list[FeedResult]:
-    """Fetch and parse every feed; each result is read, not modified, or failed with a reason."""
+    """Fetch and parse every feed; each result is read, not modified, or failed with a reason.
+
+    `live`: the documents of the live index (validators are only sent while it holds a feed's items).
+    `full_text`: fetch the page of each summary-only item not read before (see `with_full_text`).
+    """
+    live = live or {}
     results = []
     own_client = client is None
     client = client or make_client(limits)
@@ -372,7 +430,7 @@ def pull_feeds(
             url = raw.strip()
             try:
                 check_url(url)
-                fetched = fetch(client, url, limits, state.validators(url, live_ids))
+                fetched = fetch(client, url, limits, state.validators(url, live))
                 if fetched.status == 304:
                     results.append(FeedResult(url, "not_modified"))
                     continue
@@ -380,8 +438,12 @@ def pull_feeds(
             except FeedError as exc:
                 results.append(FeedResult(url, "failed", reason=str(exc)))
                 continue
-            results.append(FeedResult(url, "read", feed.documents, note=feed.note, skipped=feed.skipped,
-                                      etag=fetched.etag, last_modified=fetched.last_modified))
+            result = FeedResult(url, "read", feed.documents, note=feed.note, skipped=feed.skipped,
+                                etag=fetched.etag, last_modified=fetched.last_modified)
+            if full_text:
+                result.documents, result.full_texts, result.full_text_failures = with_full_text(
+                    client, feed, live, limits)
+            results.append(result)
     finally:
         if own_client:
             client.close()

@@ -37,6 +37,7 @@ class Feed:
     items: list[Item] = field(default_factory=list)
     encoding: str = "utf-8"
     validators: bool = True  # send ETag / Last-Modified and honour them
+    summary_only: bool = False  # RSS 2.0 without content:encoded: the description is the first paragraph only
     changed_at: datetime = field(default_factory=lambda: datetime(2026, 12, 1, 8, 0).astimezone())
 
     def render(self) -> bytes:
@@ -54,6 +55,7 @@ class Request:
 class FakeFeeds:
     def __init__(self, slow_seconds: float = 3.0):
         self.feeds: dict[str, Feed] = {}
+        self.pages: dict[str, str] = {}  # path -> HTML of an article page (for --fetch-full-text)
         self.requests: list[Request] = []
         self.slow_seconds = slow_seconds
         self._lock = threading.Lock()
@@ -108,6 +110,8 @@ class FakeFeeds:
                 ):
                     return 304, out, b""
             return 200, out, body
+        if path in self.pages:
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, self.pages[path].encode()
         if path == "/500":
             return 500, {"Content-Type": "text/plain"}, b"internal error"
         if path == "/slow":
@@ -128,6 +132,15 @@ class FakeFeeds:
         return 404, {"Content-Type": "text/plain"}, b"not found"
 
 
+def article_page(title: str, body_html: str) -> str:
+    """A news page as sites serve it: navigation, the article, related links and a footer around it."""
+    nav = "".join(f'<li><a href="/c{n}">频道{n}</a></li>' for n in range(8))
+    related = "".join(f'<li><a href="/r{n}">相关阅读：另一篇报道第{n}篇</a></li>' for n in range(5))
+    return (f"<html><head><title>{escape(title)} - 示例新闻网</title></head><body><nav><ul>{nav}</ul></nav>"
+            f"<article><h1>{escape(title)}</h1>{body_html}</article><aside><ul>{related}</ul></aside>"
+            "<footer>版权所有 © 示例新闻网 京ICP备00000000号</footer></body></html>")
+
+
 def _sample_item(guid: str) -> Item:
     return Item(guid, "样例", "<p>样例正文。</p>", f"http://example.invalid/{guid}", datetime(2026, 1, 1).astimezone())
 
@@ -139,7 +152,8 @@ def _rss20(feed: Feed) -> str:
         f"<pubDate>{format_datetime(i.published)}</pubDate>"
         + (f"<author>{escape(i.author)}</author>" if i.author else "")
         + f"<description>{escape(_first_paragraph(i.body_html))}</description>"
-        f"<content:encoded><![CDATA[{i.body_html}]]></content:encoded></item>"
+        + ("" if feed.summary_only else f"<content:encoded><![CDATA[{i.body_html}]]></content:encoded>")
+        + "</item>"
         for i in feed.items
     )
     return (

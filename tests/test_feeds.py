@@ -27,7 +27,7 @@ from index import store
 from index.dates import recent_window
 from index.documents import Document
 from index.feeds import FeedError, FeedState, check_url, entry_document, read_feed_list
-from tests.fake_feeds import FakeFeeds, Feed, Item
+from tests.fake_feeds import FakeFeeds, Feed, Item, article_page
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.fakes import FakeEmbedder
 
@@ -194,6 +194,41 @@ def test_each_bad_feed_is_one_line_and_the_rest_ingest(feeds, engine):
     assert report.ingest.added == [f"{gbk}#gbk-1"]
     assert engine.searcher.data.documents[f"{gbk}#gbk-1"].title == "国标编码的展会新闻"
     assert kept <= set(engine.searcher.data.documents)
+
+
+LONG_BODY = (
+    "<p>星澜电商今日发布第三季度财报。</p>"
+    "<p>财报显示，星澜电商在县域市场新增活跃商家4.2万家，县域订单占比首次超过三成，公司将其归因于冷链物流网络的扩张。</p>"
+    "<p>公司首席财务官表示，第四季度将继续加大对中西部仓储设施的投入，预计新增仓储面积30万平方米。</p>"
+)
+
+
+def test_fetch_full_text_reads_the_article_page_once(feeds, engine):
+    item = star_item()
+    item.body_html = LONG_BODY
+    item.link = feeds.url("/articles/q3.html")
+    feeds.pages["/articles/q3.html"] = article_page(item.title, LONG_BODY)
+    missing = Item("gone", "页面已删除的稿件", "<p>只有摘要的一条新闻，共涉及6家企业。</p><p>全文页面已不存在。</p>",
+                   feeds.url("/articles/deleted.html"), datetime(2026, 11, 29, 9, 0, tzinfo=CN))
+    url = feeds.add_feed("/summary.xml", Feed("rss20", "星澜日报", [item, missing], summary_only=True))
+
+    report = FeedRefresher(engine, [url], full_text=True).pull()
+    assert report.lines() == [f"feed: {url}: 2 items, 1 full texts fetched (1 pages failed: summaries kept)"]
+    doc = engine.searcher.data.documents[f"{url}#xl-2026q3"]
+    assert "新增活跃商家4.2万家" in doc.text and "30万平方米" in doc.text  # beyond the summary
+    assert "频道3" not in doc.text and "京ICP备" not in doc.text and "相关阅读" not in doc.text
+    assert engine.searcher.data.documents[f"{url}#gone"].text == "只有摘要的一条新闻，共涉及6家企业。"
+    assert "4.2万家" in engine.ask("星澜电商在县域市场新增多少活跃商家").text
+
+    feeds.add_item("/summary.xml", Item("n2", "新稿", "<p>又一条只有摘要的新闻。</p>", feeds.url("/articles/n2.html"),
+                                        datetime(2026, 12, 1, 9, 0, tzinfo=CN)))
+    again = FeedRefresher(engine, [url], full_text=True).pull()
+    assert feeds.answered("/articles/q3.html") == [200]  # read before: not fetched again
+    assert feeds.answered("/articles/deleted.html") == [404, 404]  # failed before: tried again
+    assert f"{url}#xl-2026q3" not in again.ingest.updated and again.ingest.added == [f"{url}#n2"]
+
+    plain = FeedRefresher(engine, [feeds.add_feed("/plain.xml", Feed("rss20", "乙", [star_item()], summary_only=True))])
+    assert plain.pull().ingest.added and feeds.answered("/articles/q3.html") == [200]  # off by default
 
 
 def test_feed_lists_and_urls_are_checked(tmp_path):

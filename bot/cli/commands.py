@@ -99,11 +99,13 @@ def print_report(report) -> None:
 @click.option("--every", help="Pull again at this interval (e.g. 30m) until stopped, instead of once.")
 @click.option("--prune", is_flag=True,
               help="Also drop documents whose files are gone, and items a feed read now no longer lists.")
+@click.option("--fetch-full-text", is_flag=True, default=None,
+              help="Fetch the article page of feed items that carry only a summary (needs trafilatura).")
 @click.option("--ray", "ray_address", metavar="ADDRESS",
               help="Embed on a Ray cluster (ray://host:10001, auto) or `local` (a Ray instance on this machine).")
 @click.pass_obj
 def ingest(settings: Settings, sources: tuple[str, ...], feeds_file: Path | None, every: str | None,
-           prune: bool, ray_address: str | None) -> None:
+           prune: bool, ray_address: str | None, fetch_full_text: bool | None) -> None:
     """Add or update the articles in SOURCES: files, folders and http(s) URLs of RSS/Atom feeds."""
     from bot.core.engine import Engine
     from bot.core.refresh import FeedRefresher
@@ -137,7 +139,7 @@ def ingest(settings: Settings, sources: tuple[str, ...], feeds_file: Path | None
                 ray_address,
             )
         engine = Engine(settings, embedder)
-        refresher = FeedRefresher(engine, urls, feeds_file, prune=prune)
+        refresher = FeedRefresher(engine, urls, feeds_file, prune=prune, full_text=fetch_full_text)
         if interval is None:
             report = refresher.pull(existing, show_progress=True)
             _print_pull(report)
@@ -357,9 +359,11 @@ def evaluate(
 @click.option("--feeds", "feeds_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="RSS/Atom feed list to pull at start, on /reload and every --refresh (default: env XUNDA_FEEDS).")
 @click.option("--refresh", help="Pull the feeds at this interval, e.g. 30m (default: env XUNDA_FEED_REFRESH).")
+@click.option("--fetch-full-text", is_flag=True, default=None,
+              help="Fetch the article page of feed items that carry only a summary (needs trafilatura).")
 @click.pass_obj
 def telegram(settings: Settings, token, api_url, webhook_url, listen, port, secret_token, allowed_ids, admin_ids,
-             feedback, feeds_file, refresh) -> None:
+             feedback, feeds_file, refresh, fetch_full_text) -> None:
     """Run the Telegram bot (long polling; --webhook-url for webhook mode)."""
     from bot.settings import parse_duration, parse_ids
     from bot.telegram.app import Webhook, run
@@ -367,7 +371,8 @@ def telegram(settings: Settings, token, api_url, webhook_url, listen, port, secr
     with user_errors():
         settings = settings.with_(telegram_token=token, telegram_api_url=api_url, feedback_path=feedback,
                                   allowed_ids=parse_ids(allowed_ids), admin_ids=parse_ids(admin_ids),
-                                  feeds_file=feeds_file, feed_refresh_seconds=parse_duration(refresh))
+                                  feeds_file=feeds_file, feed_refresh_seconds=parse_duration(refresh),
+                                  feed_full_text=fetch_full_text)
         if settings.feed_refresh_seconds and not settings.feeds_file:
             raise ValueError("--refresh needs a feed list: --feeds FILE (or env XUNDA_FEEDS)")
         run(settings, Webhook(webhook_url, listen, port, secret_token) if webhook_url else None)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from bot.core.engine import Engine
 from bot.settings import Settings
-from index.feeds import FeedError, FeedResult, FeedState, FetchLimits, pull_feeds, read_feed_list
+from index.documents import Document
+from index.feeds import FeedError, FeedResult, FeedState, FetchLimits, pull_feeds, read_feed_list, require_full_text
 from index.ingest import IngestReport, load_paths
 from index.store import StoreError
 
@@ -36,7 +37,8 @@ class PullReport:
 
 class FeedRefresher:
     """Pulls `urls` plus the URLs in `feeds_file` (re-read at every pull, so the list can be edited while a
-    bot runs) into `engine`'s index. Thread-safe: pulls never overlap."""
+    bot runs) into `engine`'s index. Thread-safe: pulls never overlap. `full_text` (default: the settings'
+    feed_full_text) fetches the article page of items that carry only a summary."""
 
     def __init__(
         self,
@@ -46,12 +48,16 @@ class FeedRefresher:
         *,
         prune: bool = False,
         limits: FetchLimits | None = None,
+        full_text: bool | None = None,
     ):
         self.engine = engine
         self.urls = list(urls)
         self.feeds_file = feeds_file
         self.prune = prune
         self.limits = limits or limits_from(engine.settings)
+        self.full_text = engine.settings.feed_full_text if full_text is None else full_text
+        if self.full_text:
+            require_full_text()
         self._lock = threading.Lock()
 
     @classmethod
@@ -74,7 +80,7 @@ class FeedRefresher:
         with self._lock:
             urls, failed = self.feed_urls()
             state = FeedState.load(self.engine.settings.index_dir)
-            results = pull_feeds(urls, state, self._live_ids(), self.limits)
+            results = pull_feeds(urls, state, self._live(), self.limits, full_text=self.full_text)
             documents, file_failures = (
                 load_paths(list(paths), self.engine.settings.max_file_bytes, show_progress) if paths else ({}, [])
             )
@@ -97,11 +103,11 @@ class FeedRefresher:
                 state.save()
             return PullReport(results, report)
 
-    def _live_ids(self) -> set[str]:
+    def _live(self) -> dict[str, Document]:
         try:
-            return set(self.engine.searcher.data.documents)
+            return self.engine.searcher.data.documents
         except StoreError:
-            return set()  # no index yet, or a damaged one: fetch every feed in full
+            return {}  # no index yet, or a damaged one: fetch every feed in full
 
     # ------------------------------------------------------------------------------------------ schedules
     def run_every(self, seconds: float, stop: threading.Event, on_report: Callable[[PullReport], None],
