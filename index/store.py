@@ -13,11 +13,12 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import bm25s
 import faiss
@@ -27,6 +28,10 @@ from index.documents import Chunk, Document
 
 FORMAT_VERSION = 1
 KEEP_VERSIONS = 3  # the live one and two before it, so a reader mid-load never loses its files
+# What write_version names a version (20261201T223557-31540-459499): CURRENT must hold exactly one such name.
+VERSION_NAME = re.compile(r"\d{8}T\d{6}-\d+-\d{6}")
+# The files load opens itself; bm25/ holds more, which must be listed like every other file in the folder.
+CORE_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "units.npy")
 
 
 class StoreError(Exception):
@@ -60,7 +65,14 @@ def load(index_dir: Path, expected_model: str | None = None) -> IndexData:
     version = current_version(index_dir)
     if version is None:
         raise StoreError(f"no index at {index_dir}: run `xunda rebuild` (or `xunda ingest PATH`)")
+    if not VERSION_NAME.fullmatch(version):
+        raise StoreError(
+            f"index at {index_dir} is damaged (CURRENT names {version[:80]!r}, not a version folder): "
+            "run `xunda rebuild`"
+        )
     vdir = index_dir / "versions" / version
+    if vdir.is_symlink() or not vdir.is_dir():
+        raise StoreError(f"index at {index_dir} is damaged (version {version} is missing): run `xunda rebuild`")
     manifest = _read_manifest(vdir)
     if manifest.get("format_version") != FORMAT_VERSION:
         raise StoreError(
@@ -183,16 +195,31 @@ def _read_manifest(vdir: Path) -> dict:
 
 
 def _checksums(vdir: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(vdir)): _sha256(p)
+    return {name: _sha256(vdir / name) for name in _checksum_names(vdir)}
+
+
+def _checksum_names(vdir: Path) -> list[str]:
+    """Every file in a version folder but its manifest, as a path relative to the folder."""
+    return [
+        p.relative_to(vdir).as_posix()
         for p in sorted(vdir.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
-    }
+        if (p.is_file() or p.is_symlink()) and p.relative_to(vdir).as_posix() != "manifest.json"
+    ]
 
 
 def _verify_checksums(vdir: Path, manifest: dict) -> None:
-    expected = manifest.get("files") or {}
+    """Every file in the version folder is listed with its sha256, the files load opens among them, and each
+    one matches: nothing that load reads escapes verification."""
+    expected = manifest.get("files")
+    if not isinstance(expected, dict) or not expected or not all(isinstance(d, str) for d in expected.values()):
+        raise StoreError(f"index manifest in {vdir} lists no files to verify: run `xunda rebuild`")
+    unlisted = sorted({*CORE_FILES, *_checksum_names(vdir)} - set(expected))
+    if unlisted:
+        raise StoreError(f"index manifest in {vdir} does not list {', '.join(unlisted[:3])}: run `xunda rebuild`")
     for name, digest in expected.items():
+        parts = PurePosixPath(name).parts
+        if not parts or PurePosixPath(name).is_absolute() or ".." in parts or "\\" in name:
+            raise StoreError(f"index manifest in {vdir} names a file outside it ({name[:80]!r}): run `xunda rebuild`")
         path = vdir / name
         if not path.is_file():
             raise StoreError(f"index file {name} is missing from {vdir}: run `xunda rebuild`")
