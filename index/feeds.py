@@ -155,7 +155,6 @@ def make_client(limits: FetchLimits) -> httpx.Client:
         max_redirects=limits.max_redirects,
         headers={"User-Agent": limits.user_agent, "Accept": "application/rss+xml, application/atom+xml, "
                  "application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"},
-        trust_env=False,  # no proxy or netrc from the environment: the feed list says where to go
     )
 
 

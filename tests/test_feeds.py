@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from bot.cli.commands import cli
 from bot.core.engine import Engine
-from bot.core.refresh import FeedRefresher
+from bot.core.refresh import FeedRefresher, refreshing
 from bot.settings import Settings
 from bot.telegram.app import build_application, polling
 from index import store
@@ -360,6 +360,24 @@ def test_ingest_every_pulls_again_until_stopped(feeds, tmp_path):
     assert loop.returncode == 0, err
     assert feeds.answered("/rss.xml")[:3] == [200, 304, 200], err
     assert "not modified (304)" in out and "added 1," in out
+
+
+# ------------------------------------------------------------------------------------- background refresh
+
+
+async def test_refreshing_keeps_an_asyncio_server_current_and_stops_with_it(feeds, fake_engine):
+    url = feeds.add_feed("/rss.xml", Feed("rss20", "星澜日报", [cloud_item()]))
+    async with refreshing(FeedRefresher(fake_engine, [url]), 0.2):
+        while feeds.answered("/rss.xml") != [200]:
+            await asyncio.sleep(0.05)
+        feeds.add_item("/rss.xml", star_item())
+        deadline = time.monotonic() + 30
+        while f"{url}#xl-2026q3" not in fake_engine.searcher.data.documents and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+    assert "88.6亿元" in fake_engine.ask("星澜电商第三季度GMV是多少").text
+    pulls = len(feeds.answered("/rss.xml"))
+    await asyncio.sleep(0.5)
+    assert len(feeds.answered("/rss.xml")) == pulls  # the schedule stopped with the block
 
 
 # --------------------------------------------------------------------------------------------- Telegram

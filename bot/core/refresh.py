@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,6 +141,33 @@ class FeedRefresher:
         except Exception as exc:  # noqa: BLE001 (a refresh job must outlive any one bad pull)
             log.error("feed refresh failed: %s", exc, exc_info=not isinstance(exc, StoreError | OSError))
             return PullReport(ingest=IngestReport(failed=[("feeds", str(exc))]))
+
+
+def start_task(refresher: FeedRefresher, seconds: float | None) -> asyncio.Task:
+    """The refresher's schedule (pull now, then every `seconds`) as a task on the running event loop."""
+    log.warning("pulling feeds %s", f"every {seconds:g} s" if seconds else "once, then on demand")
+    return asyncio.get_running_loop().create_task(refresher.run_periodically(seconds), name="xunda-feeds")
+
+
+async def stop_task(task: asyncio.Task | None) -> None:
+    """Cancel a task from start_task and wait for it; a pull already running in its thread finishes alone."""
+    if task is None:
+        return
+    task.cancel()
+    try:
+        await task
+    except (asyncio.CancelledError, Exception):  # noqa: BLE001 (stopping: nothing left to report)
+        pass
+
+
+@asynccontextmanager
+async def refreshing(refresher: FeedRefresher | None, seconds: float | None) -> AsyncIterator[None]:
+    """The schedule running for the lifetime of the block, e.g. an ASGI server's lifespan; None: nothing."""
+    task = start_task(refresher, seconds) if refresher is not None else None
+    try:
+        yield
+    finally:
+        await stop_task(task)
 
 
 def limits_from(settings: Settings) -> FetchLimits:

@@ -13,7 +13,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.core.refresh import FeedRefresher, PullReport, log_report
+from bot.core.refresh import FeedRefresher, PullReport, log_report, start_task, stop_task
 from bot.telegram.handlers import NO_PREVIEW, allowed, say
 from bot.telegram.render import Styled
 from bot.telegram.state import services
@@ -71,16 +71,8 @@ def start_refresh(app: Application) -> None:
     """Start the background pull (now, then every --refresh) when the bot was given --feeds."""
     s = app.bot_data["xunda"]
     if s.feeds is not None:
-        seconds = s.settings.feed_refresh_seconds
-        app.bot_data[_TASK_KEY] = asyncio.get_running_loop().create_task(s.feeds.run_periodically(seconds))
-        log.warning("pulling %s %s", s.settings.feeds_file, f"every {seconds:g} s" if seconds else "once")
+        app.bot_data[_TASK_KEY] = start_task(s.feeds, s.settings.feed_refresh_seconds)
 
 
 async def stop_refresh(app: Application) -> None:
-    task = app.bot_data.pop(_TASK_KEY, None)
-    if task is not None:
-        task.cancel()
-        try:
-            await task
-        except (asyncio.CancelledError, Exception):  # noqa: BLE001 (stopping: nothing left to report)
-            pass
+    await stop_task(app.bot_data.pop(_TASK_KEY, None))
