@@ -40,7 +40,7 @@ def load_paths(
     paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES, show_progress: bool = False
 ) -> tuple[dict[str, Document], list[tuple[str, str]]]:
     """Read every file under `paths`; bad files are reported, never fatal to the batch."""
-    files, failed = discover(paths)
+    files, failed = discover(paths, placed=True)
     documents: dict[str, Document] = {}
     started = time.perf_counter()
     with tqdm(files, desc="reading", unit="file", disable=not show_progress) as bar:
@@ -87,6 +87,7 @@ def ingest(
         previous = live if same_build else None
         old = live.documents if live else {}
         merged = {} if replace_all else dict(old)
+        moved = False  # same document, same content, read from a new place (a moved checkout): --prune needs it
         for doc_id, doc in incoming.items():
             if doc_id not in old:
                 report.added.append(doc_id)
@@ -94,6 +95,7 @@ def ingest(
                 report.updated.append(doc_id)
             else:
                 report.unchanged.append(doc_id)
+                moved = moved or old[doc_id].source_path != doc.source_path
             merged[doc_id] = doc
         if replace_all:
             report.removed = sorted(set(old) - set(incoming))
@@ -102,7 +104,7 @@ def ingest(
             for doc_id in gone:
                 merged.pop(doc_id)
             report.removed = sorted(gone)
-        if previous is not None and not report.changed:
+        if previous is not None and not report.changed and not moved:
             return report
 
         tokens = store.read_tokens(index_dir, previous.version) if previous else {}

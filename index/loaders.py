@@ -21,7 +21,7 @@ from pathlib import Path, PurePath
 import frontmatter
 import yaml
 
-from index.documents import Document
+from index.documents import Document, document_id
 from index.encoding import NotTextError, decode_bytes
 from index.html_text import clean_line, html_to_text, is_nav_line
 
@@ -43,11 +43,12 @@ class LoadError(Exception):
 # ---------------------------------------------------------------------------------------------- public API
 
 
-def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+def discover(paths: list[Path], placed: bool = False) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
     """Expand files and folders into (file, doc_id_base) pairs, plus (path, reason) for paths not found.
 
     Folders are walked recursively in sorted order, skipping hidden entries and unsupported suffixes; the
     doc_id_base is then the path relative to the folder. A file named directly is always attempted.
+    placed: the base also says where the file is (`document_id`), as the documents of an index need.
     """
     found: list[tuple[Path, str]] = []
     missing: list[tuple[str, str]] = []
@@ -61,10 +62,10 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[tuple[str,
 
     for path in map(Path, paths):
         if path.is_file():
-            add(path, path.name)
+            add(path, document_id(path.parent, path.name) if placed else path.name)
         elif path.is_dir():
             for rel in _walk(path):
-                add(path / rel, rel.as_posix())
+                add(path / rel, document_id(path, rel.as_posix()) if placed else rel.as_posix())
         elif path.exists():
             missing.append((str(path), "not a regular file or folder"))
         else:

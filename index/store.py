@@ -17,16 +17,17 @@ import re
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import bm25s
 import faiss
 import numpy as np
 
-from index.documents import Chunk, Document
+from index.documents import Chunk, Document, document_id
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: document ids name the folder a file came from (index.documents.document_id)
+MIGRATED_FORMATS = (1,)  # read by renaming their documents at load; the next ingest writes the current format
 KEEP_VERSIONS = 3  # the live one and two before it, so a reader mid-load never loses its files
 # What write_version names a version (20261201T223557-31540-459499): CURRENT must hold exactly one such name.
 VERSION_NAME = re.compile(r"\d{8}T\d{6}-\d+-\d{6}")
@@ -74,7 +75,7 @@ def load(index_dir: Path, expected_model: str | None = None) -> IndexData:
     if vdir.is_symlink() or not vdir.is_dir():
         raise StoreError(f"index at {index_dir} is damaged (version {version} is missing): run `xunda rebuild`")
     manifest = _read_manifest(vdir)
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in (FORMAT_VERSION, *MIGRATED_FORMATS):
         raise StoreError(
             f"index at {index_dir} has format {manifest.get('format_version')}, this xunda reads "
             f"{FORMAT_VERSION}: run `xunda rebuild`"
@@ -88,6 +89,8 @@ def load(index_dir: Path, expected_model: str | None = None) -> IndexData:
     try:
         documents = {d["doc_id"]: Document(**d) for d in _read_jsonl(vdir / "documents.jsonl")}
         rows = _read_jsonl(vdir / "chunks.jsonl")
+        if manifest.get("format_version") == 1:
+            documents, rows = _ids_from_format_1(index_dir, documents, rows)
         chunks = [
             Chunk(i, r["doc_id"], r["start"], r["end"], documents[r["doc_id"]].text[r["start"] : r["end"]])
             for i, r in enumerate(rows)
@@ -103,6 +106,30 @@ def load(index_dir: Path, expected_model: str | None = None) -> IndexData:
     return IndexData(
         manifest, documents, chunks, [r["embed_hash"] for r in rows], vectors, dense, lexical, unit_df, version
     )
+
+
+def _ids_from_format_1(index_dir: Path, documents: dict[str, Document], rows: list[dict]):
+    """Format 1 named a file by its path relative to the ingested folder alone ("a.txt"). Its documents kept
+    their absolute source path, from which the folder, and so the current id, follows."""
+    renamed = {old: _current_id(old, doc.source_path) for old, doc in documents.items()}
+    if None in renamed.values() or len(set(renamed.values())) != len(renamed):
+        raise StoreError(
+            f"index at {index_dir} was built by an older xunda and cannot be converted: run `xunda rebuild`"
+        )
+    documents = {renamed[old]: replace(doc, doc_id=renamed[old]) for old, doc in documents.items()}
+    rows = [dict(r, doc_id=renamed.get(r["doc_id"], r["doc_id"])) for r in rows]
+    return documents, rows
+
+
+def _current_id(old_id: str, source_path: str) -> str | None:
+    if not source_path or "://" in source_path:  # not read from a file (a feed item, an evaluation set)
+        return old_id
+    base, hash_, k = old_id.rpartition("#")
+    base, suffix = (base, hash_ + k) if hash_ and k.isdigit() else (old_id, "")
+    parts, source = PurePosixPath(base).parts, PurePosixPath(source_path).parts
+    if not parts or len(parts) >= len(source) or source[-len(parts) :] != parts:
+        return None  # the file is not where its id says (a link inside the folder): cannot tell the folder
+    return document_id(Path(*source[: -len(parts)]), base) + suffix
 
 
 def summary(index_dir: Path, data: IndexData) -> dict:

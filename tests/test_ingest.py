@@ -35,9 +35,9 @@ def test_changed_file_is_reembedded_alone(fake_settings, corpus_copy):
     path = corpus_copy / "002_c5bc4747eaa19464.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("294.1亿元", "999.9亿元"), encoding="utf-8")
     report = engine.ingest([corpus_copy])
-    assert report.updated == ["002_c5bc4747eaa19464.txt"]
+    assert report.updated == [str(path.resolve())]  # a document is named by its folder and file name
     assert 0 < embedder.calls - calls < 10  # only the passages whose text changed
-    assert "999.9亿元" in engine.searcher.data.documents["002_c5bc4747eaa19464.txt"].text
+    assert "999.9亿元" in engine.searcher.data.documents[str(path.resolve())].text
 
 
 def test_prune_drops_documents_whose_files_are_gone(fake_settings, corpus_copy):
@@ -47,7 +47,7 @@ def test_prune_drops_documents_whose_files_are_gone(fake_settings, corpus_copy):
     kept = engine.ingest([corpus_copy])
     assert not kept.removed and engine.stats()["documents"] == 13
     pruned = engine.ingest([corpus_copy], prune=True)
-    assert pruned.removed == ["000_f9d0055f0990c349.txt"]
+    assert pruned.removed == [str((corpus_copy / "000_f9d0055f0990c349.txt").resolve())]
     assert engine.stats()["documents"] == 12
 
 
@@ -60,7 +60,7 @@ def test_bad_files_are_reported_and_the_rest_ingest(fake_settings, tmp_path):
     (folder / "empty.md").write_text("")
     (folder / "bad.md").write_text("---\ntitle: [unclosed\n---\n正文", encoding="utf-8")
     report = Engine(fake_settings, FakeEmbedder()).ingest([folder])
-    assert sorted(report.added) == ["gbk.txt", "good.txt"]
+    assert sorted(report.added) == [str((folder / name).resolve()) for name in ("gbk.txt", "good.txt")]
     failed = {path.rsplit("/", 1)[-1]: reason for path, reason in report.failed}
     assert set(failed) == {"bin.txt", "empty.md", "bad.md"}
     assert all("\n" not in reason for reason in failed.values())
@@ -94,4 +94,4 @@ def test_running_engine_picks_up_a_new_version(fake_settings, corpus_copy, tmp_p
     writer.ingest([extra])
     answer = reader.ask("星河电商今年投入多少亿元扶持新商家")
     assert answer.answerable and "888亿元" in answer.text
-    assert answer.citations[0].hit.doc.doc_id == "new.txt"
+    assert answer.citations[0].hit.doc.doc_id == str(extra.resolve())
