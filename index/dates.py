@@ -85,9 +85,12 @@ def newest_first(documents: Iterable[Document], limit: int = 10, since: str | No
 
 
 def newest_date(documents: Iterable[Document]) -> str | None:
-    """The publication date of the most recent document, or None when none is dated."""
-    newest = max((d for d in documents if d.date), key=_moment, default=None)
-    return newest.date if newest else None
+    """The publication date of the most recent document, or None when none is dated.
+
+    Compared as ISO strings (local time of each): cheap enough for every reload, and exact to the day,
+    which is all recent_window uses.
+    """
+    return max((d.date for d in documents if d.date), default=None)
 
 
 def _moment(doc: Document) -> datetime:
