@@ -24,7 +24,10 @@ def run(settings: Settings, engine: Engine, llm: LLMClient | None, host: str, po
     """Serve until Ctrl-C or SIGTERM."""
     if not settings.api_token and not _is_loopback(host):
         log.warning("serving on %s without XUNDA_API_TOKEN: anyone who can reach this address can ask", host)
-    uvicorn.run(create_app(settings, engine, llm), host=host, port=port, log_level="info", server_header=False)
+    try:
+        uvicorn.run(create_app(settings, engine, llm), host=host, port=port, log_level="info", server_header=False)
+    except KeyboardInterrupt:  # uvicorn shuts down gracefully on Ctrl-C, then re-raises it: nothing left to say
+        pass
 
 
 def _is_loopback(host: str) -> bool:
