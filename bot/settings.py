@@ -136,6 +136,17 @@ def _non_negative_int(name: str, raw: str) -> int:
     return value
 
 
+def read_secret(path: Path, what: str) -> str:
+    """A token or key kept in a file (so it is not in `ps` or shell history): its first line, stripped."""
+    try:
+        lines = path.read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{what}: cannot read {path}: {exc}") from None
+    if not lines or not lines[0].strip():
+        raise ValueError(f"{what}: {path} is empty")
+    return lines[0].strip()
+
+
 def parse_ids(raw: str | None) -> frozenset[int] | None:
     """'1, 2;3' -> {1, 2, 3}; None when not given (so a CLI override keeps the environment's value)."""
     if raw is None:

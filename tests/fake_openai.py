@@ -25,6 +25,7 @@ class FakeOpenAI:
         self.delay = 0.0  # before the first byte
         self.token_delay = 0.0  # between streamed pieces
         self.piece_chars = 3  # characters per streamed piece, so markers arrive split across pieces
+        self.hang_after: int | None = None  # a streamed reply stops after this many pieces and never ends
         self.requests: list[dict] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True  # a client that gave up must not hold the shutdown
@@ -87,7 +88,9 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Connection", "close")
             self.end_headers()
-            for piece in fake.pieces(text):
+            for i, piece in enumerate(fake.pieces(text)):
+                if fake.hang_after is not None and i >= fake.hang_after:
+                    time.sleep(3600)  # a hung server: the connection stays open, nothing more comes
                 self._event(_chunk(model, {"content": piece}, None))
                 time.sleep(fake.token_delay)
             self._event(_chunk(model, {}, "stop"))

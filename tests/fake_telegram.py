@@ -8,7 +8,9 @@ received. Failures (429 with retry_after, 500) can be injected per method.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -38,6 +40,7 @@ class FakeTelegram:
         self._file_paths: dict[str, str] = {}  # file_id -> file_path
         self.pushed_at: dict[tuple[int, int], float] = {}  # (chat_id, message_id) -> when the update was pushed
         self._updates: list[dict] = []
+        self.screen: dict[tuple[int, int], str] = {}  # (chat_id, message_id) -> the text a user sees there now
         self._failures: dict[str, deque[tuple[int, int | None]]] = defaultdict(deque)
         self._chats: dict[int, dict] = {}
         self._ids = iter(range(1, 10**9))
@@ -138,11 +141,15 @@ class FakeTelegram:
         if failures:
             status, retry_after = failures.popleft()
             self.calls.append(Call(method, fields, status))
-            body = {"ok": False, "error_code": status, "description": "Too Many Requests" if status == 429 else
-                    "Internal Server Error"}
+            body = {"ok": False, "error_code": status, "description": {429: "Too Many Requests", 400: "Bad Request: "
+                    "message can't be edited"}.get(status, "Internal Server Error")}
             if retry_after is not None:
                 body["parameters"] = {"retry_after": retry_after}
             return status, body
+        problem = telegram_text_problem(fields) if method in ("sendMessage", "editMessageText") else None
+        if problem:  # what the real Bot API refuses: too long, malformed HTML, a link it will not open
+            self.calls.append(Call(method, fields, 400))
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {problem}"}
         self.calls.append(Call(method, fields, 200))
         result = self._result(method, fields)
         if result is None:
@@ -152,15 +159,22 @@ class FakeTelegram:
     def _result(self, method: str, f: dict):
         if method == "getMe":
             return BOT_USER
-        if method in ("deleteWebhook", "setMyCommands", "sendChatAction", "answerCallbackQuery"):
+        if method in ("deleteWebhook", "setWebhook", "setMyCommands", "sendChatAction", "answerCallbackQuery"):
+            return True
+        if method == "deleteMessage":
+            self.screen.pop((int(f["chat_id"]), int(f["message_id"])), None)
             return True
         if method == "sendMessage":
             chat_id = int(f["chat_id"])
-            return {"message_id": next(self._ids), "date": int(time.time()), "from": BOT_USER,
+            message_id = next(self._ids)
+            self.screen[(chat_id, message_id)] = f["text"]
+            return {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
                     "chat": self._chats.get(chat_id, {"id": chat_id, "type": "private"}), "text": f["text"],
                     **({"reply_markup": f["reply_markup"]} if "reply_markup" in f else {})}
         if method in ("editMessageText", "editMessageReplyMarkup"):
             chat_id = int(f["chat_id"])
+            if method == "editMessageText":
+                self.screen[(chat_id, int(f["message_id"]))] = f["text"]
             return {"message_id": int(f["message_id"]), "date": int(time.time()), "from": BOT_USER,
                     "chat": self._chats.get(chat_id, {"id": chat_id, "type": "private"}), "text": f.get("text", "")}
         if method == "getFile":
@@ -177,6 +191,47 @@ class FakeTelegram:
                                 timeout=timeout)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]  # confirmed ones are gone
             return {"ok": True, "result": list(self._updates[:100])}
+
+
+TELEGRAM_LIMIT = 4096
+_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "blockquote"}
+_BAD_AMP = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:\s+[a-zA-Z-]+=\"[^\"]*\")*)\s*>|<")
+
+
+def telegram_text_problem(fields: dict) -> str | None:
+    """Why the Bot API would refuse this message text (None when it would accept it): what sendMessage and
+    editMessageText check. HTML must use Telegram's tags, balanced, with only &lt; &gt; &amp; &quot; and numeric
+    entities, and links must be http(s); the visible text must fit 4096 UTF-16 code units."""
+    text = fields.get("text", "")
+    if fields.get("parse_mode") == "HTML":
+        if _BAD_AMP.search(text):
+            return "can't parse entities: unsupported entity"
+        stack, visible, cursor = [], [], 0
+        for m in _TAG.finditer(text):
+            visible.append(html.unescape(text[cursor : m.start()]))
+            cursor = m.end()
+            closing, name, attrs = m.group(1), (m.group(2) or "").lower(), m.group(3) or ""
+            if not name or name not in _TAGS:
+                return "can't parse entities: unsupported start tag"
+            if closing:
+                if not stack or stack.pop() != name:
+                    return f"can't parse entities: unmatched end tag {name}"
+                continue
+            if name == "a":
+                href = re.search(r'href="([^"]*)"', attrs)
+                if not href or not re.match(r"https?://[^\s]+$", html.unescape(href.group(1)), re.I):
+                    return "can't parse entities: unsupported URL protocol"
+            stack.append(name)
+        if stack:
+            return f"can't parse entities: can't find end tag corresponding to start tag {stack[-1]}"
+        visible.append(html.unescape(text[cursor:]))
+        text = "".join(visible)
+    if not text.strip():
+        return "message text is empty"
+    if len(text.encode("utf-16-le")) // 2 > TELEGRAM_LIMIT:
+        return "message is too long"
+    return None
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -150,3 +150,15 @@ def test_repl_streams_and_rewrites_follow_ups_with_the_model(seed_engine, fake):
     second = answer_request["messages"][1]["content"]
     assert "问题：抖音电商扶持多少商家年销破亿？" in second  # retrieval and prompt use the standalone question
     assert "<previous_turn>" in second and "快手计划扶持500+个快品牌[1]" in second
+
+
+def test_api_key_is_read_from_a_file_not_the_command_line(run, fake, tmp_path):
+    """Issue 16, finding 9: a key on the command line shows in `ps`; --llm-api-key-file keeps it out."""
+    key_file = tmp_path / "llm.key"
+    key_file.write_text("sk-from-file-123\n", encoding="utf-8")
+    result, _ = run("ask", EXAMPLE, *llm_args(fake.base_url), "--llm-api-key-file", str(key_file))
+    assert result.exit_code == 0, result.output
+    assert fake.requests[0]["headers"]["authorization"] == "Bearer sk-from-file-123"
+    key_file.write_text("\n", encoding="utf-8")
+    result, _ = run("ask", EXAMPLE, *llm_args(fake.base_url), "--llm-api-key-file", str(key_file))
+    assert result.exit_code != 0 and "is empty" in result.output and "Traceback" not in result.output

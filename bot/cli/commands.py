@@ -347,12 +347,15 @@ def evaluate(
 
 
 @cli.command()
-@click.option("--token", help="Bot token (default: env TELEGRAM_BOT_TOKEN, which keeps it out of `ps`).")
+@click.option("--token", help="Bot token; shows in `ps` and history: prefer env TELEGRAM_BOT_TOKEN or --token-file.")
+@click.option("--token-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Read the bot token from this file (e.g. a systemd credential), not the command line.")
 @click.option("--api-url", help="Bot API base URL (default: env XUNDA_TELEGRAM_API_URL, else api.telegram.org).")
 @click.option("--webhook-url", help="Serve by webhook at this public HTTPS URL instead of long polling.")
-@click.option("--listen", default="0.0.0.0", show_default=True, help="Webhook listen address.")
+@click.option("--listen", default="127.0.0.1", show_default=True,
+              help="Webhook listen address; keep loopback behind a TLS reverse proxy, 0.0.0.0 only on purpose.")
 @click.option("--port", default=8443, show_default=True, help="Webhook listen port.")
-@click.option("--secret-token", help="Webhook secret token Telegram must send back.")
+@click.option("--secret-token", help="Webhook secret token Telegram must send back (default: a random one per run).")
 @click.option("--allowed-ids", help="Only these user/chat ids, comma-separated (default: env XUNDA_ALLOWED_IDS).")
 @click.option("--admin-ids", help="Admin user ids: /reload and file uploads (default: env XUNDA_ADMIN_IDS).")
 @click.option("--feedback", type=click.Path(path_type=Path), help="Feedback JSONL file (default: env XUNDA_FEEDBACK).")
@@ -362,13 +365,19 @@ def evaluate(
 @click.option("--fetch-full-text", is_flag=True, default=None,
               help="Fetch the article page of feed items that carry only a summary (needs trafilatura).")
 @click.pass_obj
-def telegram(settings: Settings, token, api_url, webhook_url, listen, port, secret_token, allowed_ids, admin_ids,
-             feedback, feeds_file, refresh, fetch_full_text) -> None:
+def telegram(settings: Settings, token, token_file, api_url, webhook_url, listen, port, secret_token, allowed_ids,
+             admin_ids, feedback, feeds_file, refresh, fetch_full_text) -> None:
     """Run the Telegram bot (long polling; --webhook-url for webhook mode)."""
-    from bot.settings import parse_duration, parse_ids
+    from bot.settings import parse_duration, parse_ids, read_secret
     from bot.telegram.app import Webhook, run
 
     with user_errors():
+        if token and token_file:
+            raise ValueError("give the bot token once: --token or --token-file")
+        if token:
+            logging.getLogger("xunda").warning("--token is visible to other users in `ps`; prefer "
+                                               "TELEGRAM_BOT_TOKEN or --token-file")
+        token = read_secret(token_file, "--token-file") if token_file else token
         settings = settings.with_(telegram_token=token, telegram_api_url=api_url, feedback_path=feedback,
                                   allowed_ids=parse_ids(allowed_ids), admin_ids=parse_ids(admin_ids),
                                   feeds_file=feeds_file, feed_refresh_seconds=parse_duration(refresh),

@@ -5,10 +5,12 @@ Imported when the CLI starts, so it stays light: nothing here loads numpy, FAISS
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from bot.llm.client import LLMClient
-from bot.settings import Settings
+from bot.settings import Settings, read_secret
 
 
 def llm_options(func):
@@ -24,7 +26,14 @@ def llm_options(func):
             "--llm-base-url", help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (env XUNDA_LLM_BASE_URL)."
         ),
         click.option("--llm-model", help="Model name on that server (env XUNDA_LLM_MODEL)."),
-        click.option("--llm-api-key", help="API key, if the server wants one (env XUNDA_LLM_API_KEY)."),
+        click.option(
+            "--llm-api-key", help="API key, if the server wants one; shows in `ps`: prefer env XUNDA_LLM_API_KEY."
+        ),
+        click.option(
+            "--llm-api-key-file",
+            type=click.Path(path_type=Path, exists=True, dir_okay=False),
+            help="Read the API key from this file instead.",
+        ),
         click.option(
             "--llm-timeout",
             type=click.FloatRange(min=0.1),
@@ -43,10 +52,18 @@ def llm_client(
     llm_model: str | None = None,
     llm_api_key: str | None = None,
     llm_timeout: float | None = None,
+    llm_api_key_file: Path | None = None,
 ) -> LLMClient | None:
     """The client the options ask for, or None for extractive answers; --llm without a server is a user error."""
     if llm is False:
         return None
+    if llm_api_key and llm_api_key_file:
+        raise click.ClickException("give the API key once: --llm-api-key or --llm-api-key-file")
+    if llm_api_key_file:
+        try:
+            llm_api_key = read_secret(llm_api_key_file, "--llm-api-key-file")
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
     settings = settings.with_(
         llm_base_url=llm_base_url, llm_model=llm_model, llm_api_key=llm_api_key, llm_timeout=llm_timeout
     )

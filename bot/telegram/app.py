@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update, User
@@ -53,12 +55,25 @@ from bot.texts import telegram_text as text
 log = logging.getLogger(__name__)
 
 
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
+
+
 @dataclass(frozen=True)
 class Webhook:
     url: str  # public HTTPS URL Telegram posts to; its path is the path we listen on
-    listen: str = "0.0.0.0"
+    listen: str = "127.0.0.1"  # a reverse proxy in front terminates TLS; 0.0.0.0 only when asked for
     port: int = 8443
-    secret_token: str | None = None
+    secret_token: str | None = None  # None: a random one for this run, given to setWebhook
+
+    def with_secret(self) -> Webhook:
+        """This webhook with its secret token checked, or a new random one. Telegram sends it back in the
+        X-Telegram-Bot-Api-Secret-Token header of every update, and any request without it gets 403, so
+        knowing the URL path is not enough to forge an update."""
+        if self.secret_token is None:
+            return replace(self, secret_token=secrets.token_urlsafe(32))
+        if not _SECRET_TOKEN.fullmatch(self.secret_token):
+            raise ValueError("--secret-token must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return self
 
 
 def file_url(settings: Settings) -> str:
@@ -176,6 +191,7 @@ def run(settings: Settings, webhook: Webhook | None = None, engine: Engine | Non
     """Check the token, load the engine, then serve by long polling (default) or webhook until stopped."""
     if not settings.telegram_token:
         raise ValueError("no Telegram bot token: set TELEGRAM_BOT_TOKEN or pass --token")
+    webhook = webhook.with_secret() if webhook is not None else None
     hide_token_in_logs(settings.telegram_token)
     me = asyncio.run(check_token(settings))  # fail fast, before the model takes seconds to load
     log.warning("token accepted for @%s; loading the index", me.username)
@@ -184,6 +200,8 @@ def run(settings: Settings, webhook: Webhook | None = None, engine: Engine | Non
     if webhook is None:
         app.run_polling(allowed_updates=updates)
     else:
+        log.warning("serving the webhook on %s:%d for %s; updates without its secret token get 403",
+                    webhook.listen, webhook.port, webhook.url)
         app.run_webhook(listen=webhook.listen, port=webhook.port, url_path=urlparse(webhook.url).path.lstrip("/"),
                         webhook_url=webhook.url, secret_token=webhook.secret_token, allowed_updates=updates)
 

@@ -16,6 +16,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core.engine import QuestionError
@@ -123,10 +124,15 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         async with s.typing.shown(context.bot, message.chat_id, message.message_thread_id):
             turn = await s.engine.ask(conversation, question, on_token=stream.on_token if stream else None)
     except QuestionError as exc:  # empty or too long: the message is for the user
+        if stream:
+            await stream.withdraw()
         await message.reply_html(html.escape(str(exc)), do_quote=True)
         return
+    except BaseException:
+        if stream:  # the unchecked text must not stay on screen; the error handler apologises
+            await stream.withdraw()
+        raise
     answer = turn.answer
-    streamed = stream.started if stream else None  # (editor, message) once the LLM's reply began to show
     shown = 1 if answer.answerable else 0  # 'not found' stays plain; nearest sources are one tap away
     parts = split(render_answer(answer, turn.interpreted, sources=shown))
     sent_turn = SentAnswer(answer, message.chat_id, user_id, parts[-1], shown)
@@ -134,14 +140,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         markup = keyboard(token, sent_turn) if last else None
-        if i == 0 and streamed is not None:  # the streamed message becomes the first part
-            editor, sent = streamed
-            await editor.finish(
-                part.html(),
-                edit=lambda h, m=markup, sent=sent: sent.edit_text(
-                    h, parse_mode=ParseMode.HTML, reply_markup=m, link_preview_options=NO_PREVIEW
-                ),
-            )
+        # The streamed message becomes the first part: the checked answer (or the extractive one) replaces
+        # whatever streamed. If that edit fails, the streamed message is withdrawn and the part sent anew.
+        if i == 0 and stream is not None and await stream.replace_with(part.html(), markup):
             continue
         await message.reply_html(
             part.html(),
@@ -154,21 +155,79 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
 
 class StreamedReply:
     """The LLM's answer streamed into one message of its own, edited at most once a second. The message is sent
-    with the first piece, so a question the model never sees (declined, or no LLM reply) gets no placeholder."""
+    with the first piece, so a question the model never sees (declined, or no LLM reply) gets no placeholder.
+
+    What streams is unchecked: it is shown clipped to one message, and a failed edit (too long, flood control,
+    a deleted message) only stops the streaming. The turn ends with `replace_with` (the checked answer) or
+    `withdraw` (an error), so the unchecked text never remains on screen.
+    """
 
     def __init__(self, message: Message, quote: ReplyParameters):
         self.message = message
         self.quote = quote
-        self.started: tuple[ThrottledEditor, Message] | None = None
+        self.placeholder: Message | None = None
+        self.editor: ThrottledEditor | None = None
+        self.stopped = False  # an edit failed: no more streaming edits
 
     async def on_token(self, piece: str) -> None:
-        if self.started is None:
-            placeholder = await self.message.reply_text(
-                "…", reply_parameters=self.quote, link_preview_options=NO_PREVIEW
-            )
-            editor = ThrottledEditor(lambda t: placeholder.edit_text(t, link_preview_options=NO_PREVIEW), 1.0)
-            self.started = (editor, placeholder)
-        await self.started[0].on_token(piece)
+        if self.stopped:
+            return
+        try:
+            if self.placeholder is None:
+                self.placeholder = await self.message.reply_text(
+                    "…", reply_parameters=self.quote, link_preview_options=NO_PREVIEW
+                )
+                placeholder = self.placeholder
+                self.editor = ThrottledEditor(
+                    lambda t: placeholder.edit_text(clip(t), link_preview_options=NO_PREVIEW), 1.0
+                )
+            assert self.editor is not None
+            await self.editor.on_token(piece)
+        except TelegramError as exc:
+            log.warning("streaming stopped, the final answer will replace it: %s", exc)
+            self.stopped = True
+
+    async def replace_with(self, final_html: str, markup: InlineKeyboardMarkup | None) -> bool:
+        """Show the final part in the streamed message; False (and the message withdrawn) when there is none
+        or it could not be edited, so the caller sends the part as a new message."""
+        if self.placeholder is None or self.editor is None:
+            return False
+        sent = self.placeholder
+
+        async def edit(h: str) -> None:
+            await sent.edit_text(h, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW)
+
+        try:
+            if await self.editor.finish(final_html, edit=edit):
+                return True
+        except TelegramError as exc:
+            log.warning("could not put the final answer into the streamed message: %s", exc)
+        await self.withdraw()
+        return False
+
+    async def withdraw(self) -> None:
+        """Delete the streamed message; if even that fails, blank it."""
+        sent, self.placeholder, self.stopped = self.placeholder, None, True
+        if sent is None:
+            return
+        try:
+            await sent.delete()
+        except TelegramError as exc:
+            log.warning("could not delete the streamed message (%s); blanking it", exc)
+            try:
+                await sent.edit_text("…")
+            except TelegramError as exc2:
+                log.error("the streamed message %s could not be withdrawn: %s", sent.message_id, exc2)
+
+
+def clip(text: str, limit: int = TELEGRAM_LIMIT) -> str:
+    """text cut to fit one message (counted as Telegram counts), ending in … when cut."""
+    if telegram_length(text) <= limit:
+        return text
+    cut = limit - 1
+    while telegram_length(text[:cut]) > limit - 1:
+        cut -= telegram_length(text[:cut]) - (limit - 1)
+    return text[:cut] + "…"
 
 
 def keyboard(token: str, turn: SentAnswer) -> InlineKeyboardMarkup:

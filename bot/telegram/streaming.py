@@ -33,29 +33,39 @@ class ThrottledEditor:
         self._sleep = sleep
         self._next_at = 0.0  # clock time before which no edit is sent
         self._shown = ""
-        self.text = ""
+        self._pieces: list[str] = []  # joined only when an edit is due: a long stream costs O(length), not O(n²)
         self.edits = 0
 
+    @property
+    def text(self) -> str:
+        if len(self._pieces) > 1:
+            self._pieces = ["".join(self._pieces)]
+        return self._pieces[0] if self._pieces else ""
+
     async def on_token(self, piece: str) -> None:
-        self.text += piece
-        if self._clock() >= self._next_at and self.text.strip() and self.text != self._shown:
-            await self._try_edit(self.text)
+        self._pieces.append(piece)
+        if self._clock() >= self._next_at:
+            text = self.text
+            if text.strip() and text != self._shown:
+                await self._try_edit(text)
 
     async def finish(
         self, final_text: str, edit: Callable[[str], Awaitable[Any]] | None = None, attempts: int = 3
-    ) -> None:
+    ) -> bool:
         """Show final_text, waiting out the interval or a retry_after as needed; `edit` replaces the streaming
-        one for this last edit (e.g. the rendered answer with sources, in HTML parse mode)."""
-        self.text = final_text
+        one for this last edit (e.g. the rendered answer with sources, in HTML parse mode). True once it shows."""
+        self._pieces = [final_text]
         for _ in range(attempts):
             if final_text == self._shown:
-                return
+                return True
             wait = self._next_at - self._clock()
             if wait > 0:
                 await self._sleep(wait)
             await self._try_edit(final_text, edit)
         if final_text != self._shown:
             log.warning("could not show the final text after %d attempts", attempts)
+            return False
+        return True
 
     async def _try_edit(self, text: str, edit: Callable[[str], Awaitable[Any]] | None = None) -> None:
         try:
