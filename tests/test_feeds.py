@@ -380,6 +380,16 @@ async def test_refreshing_keeps_an_asyncio_server_current_and_stops_with_it(feed
     assert len(feeds.answered("/rss.xml")) == pulls  # the schedule stopped with the block
 
 
+def test_a_pull_while_another_process_writes_is_reported_and_the_next_one_succeeds(feeds, engine, settings):
+    url = feeds.add_feed("/rss.xml", Feed("rss20", "星澜日报", [star_item()]))
+    refresher = FeedRefresher(engine, [url])
+    with store.writer_lock(settings.index_dir):  # e.g. a cron `xunda ingest` holds the index
+        busy = refresher.pull_or_report()
+    assert [reason for _, reason in busy.ingest.failed] == [f"another ingest is writing {settings.index_dir}; "
+                                                             "try again when it has finished"]
+    assert refresher.pull_or_report().ingest.added == [f"{url}#xl-2026q3"]  # validators were not kept: full read
+
+
 # --------------------------------------------------------------------------------------------- Telegram
 
 

@@ -115,7 +115,7 @@ class FeedRefresher:
                   paths: Sequence[Path] = ()) -> None:
         """Pull now, then every `seconds`, until `stop` is set (the CLI's --every; a thread for other servers)."""
         while not stop.is_set():
-            on_report(self._pull_logged(paths))
+            on_report(self.pull_or_report(paths))
             stop.wait(seconds)
 
     def start_thread(self, seconds: float, on_report: Callable[[PullReport], None] | None = None) -> threading.Event:
@@ -129,13 +129,13 @@ class FeedRefresher:
     async def run_periodically(self, seconds: float | None) -> None:
         """For asyncio front ends: pull now (off the event loop), then every `seconds` (None: only now)."""
         while True:
-            log_report(await asyncio.to_thread(self._pull_logged))
+            log_report(await asyncio.to_thread(self.pull_or_report))
             if not seconds:
                 return
             await asyncio.sleep(seconds)
 
-    def _pull_logged(self, paths: Sequence[Path] = ()) -> PullReport:
-        """A pull that never raises: a failing pull is logged and the schedule goes on."""
+    def pull_or_report(self, paths: Sequence[Path] = ()) -> PullReport:
+        """A pull that never raises (for schedules and chat commands): a failure is logged and reported."""
         try:
             return self.pull(paths)
         except Exception as exc:  # noqa: BLE001 (a refresh job must outlive any one bad pull)

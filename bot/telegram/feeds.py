@@ -54,7 +54,7 @@ def render_latest(documents: list[Document]) -> Styled:
 
 async def pull_now(refresher: FeedRefresher) -> PullReport:
     """One pull off the event loop, logged like a scheduled one."""
-    report = await asyncio.to_thread(refresher.pull)
+    report = await asyncio.to_thread(refresher.pull_or_report)
     log_report(report)
     return report
 
