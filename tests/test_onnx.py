@@ -76,7 +76,7 @@ def test_index_built_by_torch_answers_the_dev_set_through_onnx(seed_engine, onnx
         assert answer.answerable == row["answerable"], row["question"]
         if row["answerable"]:
             assert any(gold in answer.text for gold in row["answers"]), (row["question"], answer.text)
-            assert answer.citations[0].hit.doc.doc_id.split("#")[0] == row["source"]
+            assert answer.citations[0].hit.doc.doc_id.split("#")[0] == f"corpus/{row['source']}"
 
 
 def test_question_path_imports_no_torch_and_reuses_the_export(onnx_embedder, onnx_cache):
