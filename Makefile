@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean browser screenshot
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,16 @@ run: install
 
 test: install
 	$(BIN)/pytest -q
+
+# The web page's browser test needs Debian's Chromium (plus a CJK font) and Playwright's Python package; without
+# them `make test` skips it and says why. Playwright never downloads a browser here: it drives /usr/bin/chromium.
+browser: install
+	apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei
+	$(BIN)/pip install -q playwright
+
+# The README's screenshot of the web chat, taken by the browser test.
+screenshot: browser
+	XUNDA_SCREENSHOT=docs/screenshot-web.png $(BIN)/pytest -q tests/test_web_page.py -k example
 
 lint: install
 	$(BIN)/ruff check bot index tests bench
