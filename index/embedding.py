@@ -161,7 +161,7 @@ class LazyEmbedder:
         return self.model.encode_query(text)
 
 
-BACKENDS = ("onnx", "torch")
+BACKENDS = ("onnx", "torch", "onnx-int8")
 
 
 def default_cache_dir() -> Path:
@@ -177,12 +177,13 @@ def make_embedder(
 ) -> Embedder:
     """The embedder for a backend: "onnx" (ONNX Runtime, no torch at question time) or "torch"
     (sentence-transformers, the reference). Both name the model by the same fingerprint, so an index built by
-    one loads in the other. lazy=False loads the torch model now (the ONNX embedder is always cheap to make)."""
+    one loads in the other. "onnx-int8" also embeds passages with the int8 graph, under a model name of its own.
+    lazy=False loads the torch model now (the ONNX embedder is always cheap to make)."""
     path = Path(model_path) if model_path else packaged_model_path()
-    if backend == "onnx":
+    if backend in ("onnx", "onnx-int8"):
         from index.onnx_model import OnnxEmbedder
 
-        return OnnxEmbedder(path, cache_dir or default_cache_dir())
+        return OnnxEmbedder(path, cache_dir or default_cache_dir(), int8_passages=backend == "onnx-int8")
     if backend == "torch":
         return LazyEmbedder(path) if lazy else SentenceTransformerEmbedder(path)
     raise ModelError(f"unknown embedding backend {backend!r}: choose one of {', '.join(BACKENDS)} (XUNDA_BACKEND)")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 from bot.core.engine import Engine
+from bot.settings import BUNDLED_CORPUS
 from index.chunking import embedding_text
 from index.documents import Chunk
 from index.embedding import ModelError, make_embedder, model_fingerprint, packaged_model_path
@@ -26,8 +29,14 @@ MORE = ROOT / "eval" / "seed_qa_more.jsonl"
 
 
 @pytest.fixture(scope="session")
-def onnx_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("xunda-cache")
+def xdg_cache(tmp_path_factory) -> Path:
+    """$XDG_CACHE_HOME for this session: the CLI keeps its ONNX export in <it>/xunda, like the fixture below."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(xdg_cache) -> Path:
+    return xdg_cache / "xunda"
 
 
 @pytest.fixture(scope="session")
@@ -105,5 +114,49 @@ def test_damaged_export_is_not_used(onnx_embedder, tmp_path):
 
 
 def test_unknown_backend_is_one_clear_error():
-    with pytest.raises(ModelError, match="unknown embedding backend 'tensorflow'.*onnx, torch"):
+    with pytest.raises(ModelError, match="unknown embedding backend .tensorflow.*onnx, torch, onnx-int8"):
         make_embedder(backend="tensorflow")
+
+
+HEAVY = {"torch", "transformers", "sentence_transformers", "onnxruntime"}
+
+
+def _cli(args: list[str], index: Path, xdg_cache: Path, backend: str = "onnx") -> tuple[str, set[str]]:
+    """Run `python -m bot ARGS`; its stdout and the top-level modules it imported."""
+    env = dict(os.environ, XUNDA_INDEX=str(index), XDG_CACHE_HOME=str(xdg_cache), XUNDA_BACKEND=backend)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = {m.split(".")[0] for m in re.findall(r"^import time:.*\| +(\S+)$", done.stderr, re.MULTILINE)}
+    return done.stdout, modules
+
+
+@pytest.fixture
+def seed_index_copy(seed_engine, tmp_path) -> Path:
+    """A copy of the seed index built by sentence-transformers, for CLI runs that may touch it."""
+    target = tmp_path / "index"
+    shutil.copytree(seed_engine.settings.index_dir, target)
+    return target
+
+
+def test_cli_ask_answers_through_onnx_without_torch(seed_index_copy, xdg_cache, onnx_embedder):
+    onnx_embedder.encode_query("预热")  # the export is made once per machine, not in the measured command
+    out, modules = _cli(["ask", "快手2022扶持多少快品牌"], seed_index_copy, xdg_cache)
+    assert "500" in out and "[1]" in out
+    assert "onnxruntime" in modules
+    assert not modules & {"torch", "transformers", "sentence_transformers"}
+
+
+def test_help_stats_and_a_noop_ingest_load_no_model_library(seed_index_copy, xdg_cache):
+    for args in (["--help"], ["stats"], ["ingest", str(BUNDLED_CORPUS)]):
+        out, modules = _cli(args, seed_index_copy, xdg_cache)
+        assert not modules & HEAVY, (args, modules & HEAVY)
+        if args[0] == "ingest":
+            assert "index unchanged" in out
+
+
+def test_torch_switch_still_answers(seed_index_copy, xdg_cache):
+    out, modules = _cli(["ask", "快手2022扶持多少快品牌"], seed_index_copy, xdg_cache, backend="torch")
+    assert "500" in out
+    assert {"torch", "sentence_transformers"} <= modules and "onnxruntime" not in modules
