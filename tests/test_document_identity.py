@@ -136,3 +136,25 @@ def test_a_format_1_index_that_cannot_be_converted_gets_the_rebuild_hint(fake_en
     (vdir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(store.StoreError, match="older xunda.*xunda rebuild"):
         store.load(index_dir)
+
+
+def test_a_moved_checkout_keeps_its_corpus_under_prune(fake_engine, tmp_path):
+    """The corpus ids are relative to the checkout; after a move, re-ingesting records the new file paths, so a
+    later --prune (which drops documents whose file is gone) does not drop the corpus."""
+    index_dir = fake_engine.settings.index_dir
+    vdir = index_dir / "versions" / store.current_version(index_dir)
+    path = vdir / "documents.jsonl"
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for d in docs:  # as if built in a clone that has since moved away
+        d["source_path"] = d["source_path"].replace(str(PROJECT_ROOT), str(tmp_path / "old-clone"))
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    manifest = json.loads((vdir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = store._checksums(vdir)
+    (vdir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    engine = Engine.open(fake_engine.settings, FakeEmbedder())
+    report = engine.ingest([engine.settings.corpus_dir])
+    assert len(report.unchanged) == 13 and report.version  # nothing new, but the new paths are written
+    other = _article(tmp_path / "other", "b.txt", "星河电商", 888)
+    pruned = engine.ingest([other.parent], prune=True)
+    assert not pruned.removed and engine.stats()["documents"] == 14
