@@ -64,6 +64,11 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     feedback_path: Path | None = None
     rate_limit_per_minute: int = 20
+    # Telegram uploads by admins: at most this many files / bytes per admin, and in the upload store in all
+    upload_files_per_admin: int = 200
+    upload_bytes_per_admin: int = 100 * 1024 * 1024
+    upload_files_total: int = 1000
+    upload_bytes_total: int = 500 * 1024 * 1024
     # HTTP server (`xunda serve`)
     api_token: str | None = None  # when set, every /api and /v1 route wants `Authorization: Bearer <token>`
     http_rate_limit_per_minute: int = 60  # questions per client address; 0: no limit
@@ -107,6 +112,10 @@ class Settings:
             ("XUNDA_HTTP_RATE_LIMIT", "http_rate_limit_per_minute"),
             ("XUNDA_MAX_BODY_BYTES", "max_body_bytes"),
             ("XUNDA_MAX_QUESTION_CHARS", "max_question_chars"),
+            ("XUNDA_UPLOAD_FILES_PER_ADMIN", "upload_files_per_admin"),
+            ("XUNDA_UPLOAD_BYTES_PER_ADMIN", "upload_bytes_per_admin"),
+            ("XUNDA_UPLOAD_FILES_TOTAL", "upload_files_total"),
+            ("XUNDA_UPLOAD_BYTES_TOTAL", "upload_bytes_total"),
         ):
             if env.get(key):
                 values[field] = _non_negative_int(key, env[key])

@@ -249,7 +249,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     s = services(context)
     action, _, token = (query.data or "").partition(":")
-    turn = s.memory.turn(token)
+    turn = s.memory.turn(token, query.message.chat.id if query.message else None)
     if turn is None:
         await query.answer(text("expired"))
     elif action == "more":

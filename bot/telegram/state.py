@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
+import asyncio
+import secrets
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from bot.telegram.worker import EngineWorker
 FOLLOWUP_SECONDS = 15 * 60  # a follow-up refers to the previous question only if it was this recent
 KEPT_ANSWERS = 5000  # answers whose buttons still work; older ones answer "expired"
 KEPT_CONVERSATIONS = 10_000  # (chat, user) pairs whose previous question a follow-up can refer to
+TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, and "down:" + token is far under callback_data's 64 bytes
 
 
 class Recent(OrderedDict):
@@ -59,7 +61,6 @@ class Memory:
         self._new_conversation = new_conversation
         self._conversations: Recent = Recent(KEPT_CONVERSATIONS)
         self._turns: Recent = Recent(KEPT_ANSWERS)
-        self._tokens = itertools.count(1)
 
     def conversation(self, chat_id: int, user_id: int) -> Conversation:
         key = (chat_id, user_id)
@@ -70,13 +71,17 @@ class Memory:
         return conversation
 
     def keep(self, turn: SentAnswer) -> str:
-        """Store a turn; returns the short token its buttons carry (callback data is at most 64 bytes)."""
-        token = format(next(self._tokens), "x")
+        """Store a turn; returns the random token its buttons carry (callback data is at most 64 bytes)."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        while token in self._turns:
+            token = secrets.token_urlsafe(TOKEN_BYTES)
         self._turns[token] = turn
         return token
 
-    def turn(self, token: str) -> SentAnswer | None:
-        return self._turns.get(token)
+    def turn(self, token: str, chat_id: int | None) -> SentAnswer | None:
+        """The turn behind a button, only in the chat where it was answered (a token seen elsewhere is void)."""
+        turn = self._turns.get(token)
+        return turn if turn is not None and chat_id is not None and turn.chat_id == chat_id else None
 
 
 @dataclass
@@ -89,6 +94,7 @@ class Services:
     memory: Memory
     uploads_dir: Path
     typing: TypingIndicator = field(default_factory=TypingIndicator)
+    uploads_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # quota check and save, one upload at a time
     llm: LLMClient | None = None  # writes the answer when an LLM server is configured
     feeds: FeedRefresher | None = None  # pulls --feeds on the --refresh schedule and on an admin's /reload
 
