@@ -75,17 +75,18 @@ def collection_base(index_dir: Path) -> str:
 class MilvusBackend:
     name = "milvus"
 
-    def __init__(self, client, index_dir: Path, uri: str):
+    def __init__(self, client, index_dir: Path, uri: str, token: str | None = None):
         self.client = client
         self.index_dir = index_dir
         self.uri = uri
+        self.token = token
         self.alias = collection_base(index_dir)
 
     @classmethod
     def connect(cls, index_dir: Path, uri: str, token: str | None = None) -> MilvusBackend:
         """Connect (a *.db path starts Milvus Lite in this process); StoreError in one line if that fails."""
         try:
-            from pymilvus import MilvusClient
+            import pymilvus  # noqa: F401 (only to say what is missing)
         except ImportError:
             raise store.StoreError("XUNDA_MILVUS_URI needs the scale extra: pip install 'xunda[scale]'") from None
         logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # it logs a traceback for every failed call
@@ -95,19 +96,34 @@ class MilvusBackend:
             # asks AllocTimestamp while waiting for an index, and carries on without it).
             logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
         try:
-            client = MilvusClient(uri=uri, token=token or "", timeout=RPC_TIMEOUT)
-            client.list_aliases(timeout=RPC_TIMEOUT)
+            client = _client(uri, token)
         except Exception as exc:  # pymilvus raises several kinds; the user needs one line
             raise store.StoreError(f"cannot reach Milvus at {uri}: {_reason(exc)}") from None
-        return cls(client, index_dir, uri)
+        return cls(client, index_dir, uri, token)
 
     # ------------------------------------------------------------------------------------------ reading
     def current_version(self) -> str | None:
-        """The collection the alias names, or None before the first ingest; MilvusUnavailable when down."""
+        """The collection the alias names, or None before the first ingest; MilvusUnavailable when down.
+
+        A failed call is retried once on a new connection: after an outage gRPC's own reconnect backs off for
+        seconds to minutes, and answers should resume as soon as the server is back."""
+        try:
+            return self._alias_target()
+        except Exception as exc:  # noqa: BLE001 (any failure here: try a fresh connection once)
+            if not _is_milvus_error(exc):
+                raise
         with _unavailable(self.uri):
-            if self.alias not in self.client.list_aliases(timeout=RPC_TIMEOUT).get("aliases", []):
-                return None
-            return self.client.describe_alias(self.alias, timeout=RPC_TIMEOUT)["collection_name"]
+            stale, self.client = self.client, _client(self.uri, self.token)
+            try:
+                stale.close()
+            except Exception:  # noqa: BLE001 (a dead connection may fail to close; it is dropped either way)
+                pass
+            return self._alias_target()
+
+    def _alias_target(self) -> str | None:
+        if self.alias not in self.client.list_aliases(timeout=RPC_TIMEOUT).get("aliases", []):
+            return None
+        return self.client.describe_alias(self.alias, timeout=RPC_TIMEOUT)["collection_name"]
 
     def searcher(self, embedder: Embedder) -> MilvusSearcher:
         version = self.current_version()
@@ -125,7 +141,7 @@ class MilvusBackend:
                 f"Milvus index {version} was built with model {manifest.get('model')}, not {embedder.name}: "
                 "run `xunda rebuild` or point XUNDA_MODEL at the model that built it"
             )
-        return MilvusSearcher(self.client, self.uri, version, manifest, unit_df, embedder)
+        return MilvusSearcher(self, version, manifest, unit_df, embedder)
 
     def summary(self, searcher: MilvusSearcher) -> dict:
         return self._summary(searcher.version, searcher.manifest)
@@ -302,14 +318,20 @@ class MilvusBackend:
 class _DocumentCache(Mapping):
     """A version's documents, fetched from Milvus when first needed and kept (a version never changes)."""
 
-    def __init__(self, client, version: str, count: int, capacity: int = 4096):
-        self._client, self._version, self._count, self._capacity = client, version, count, capacity
+    def __init__(self, backend: MilvusBackend, version: str, count: int, capacity: int = 4096):
+        self._backend, self._version, self._count, self._capacity = backend, version, count, capacity
         self._cache: OrderedDict[str, Document] = OrderedDict()
+
+    @property
+    def _client(self):
+        return self._backend.client
 
     def fetch(self, doc_ids) -> None:
         wanted = [d for d in dict.fromkeys(doc_ids) if d not in self._cache]
         if wanted:
-            for doc in _read_documents(self._client, self._version, wanted).values():
+            with _unavailable(self._backend.uri):
+                found = _read_documents(self._client, self._version, wanted)
+            for doc in found.values():
                 self._cache[doc.doc_id] = doc
         for doc_id in doc_ids:
             if doc_id in self._cache:
@@ -345,13 +367,17 @@ class MilvusSearcher:
     """index.search.Searcher's interface over one Milvus version: dense and BM25 searched in Milvus, each
     with the date filter, fused here by the same reciprocal rank fusion (which keeps each hit's cosine)."""
 
-    def __init__(self, client, uri: str, version: str, manifest: dict, unit_df: np.ndarray, embedder: Embedder):
-        self.client, self.uri, self.version, self.manifest = client, uri, version, manifest
+    def __init__(self, backend: MilvusBackend, version: str, manifest: dict, unit_df: np.ndarray, embedder: Embedder):
+        self.backend, self.uri, self.version, self.manifest = backend, backend.uri, version, manifest
         self.unit_df = unit_df
         self.embedder = embedder
         self.size = int(manifest["counts"]["chunks"])
-        self.data = _VersionView(manifest, _DocumentCache(client, version + "__docs",
+        self.data = _VersionView(manifest, _DocumentCache(backend, version + "__docs",
                                                           manifest["counts"]["documents"]), version)
+
+    @property
+    def client(self):
+        return self.backend.client  # the backend's, which it replaces after an outage
 
     def unit_idf(self, unit: str) -> float:
         return terms.idf(self.unit_df, max(1, self.size), unit)
@@ -360,6 +386,24 @@ class MilvusSearcher:
         return bool(self.unit_df[terms.slot(unit)])
 
     def search(self, query: str, k: int = 8, dates: DateRange = ANY_DATE) -> list[Hit]:
+        return self._loaded(self._search, query, k, dates)
+
+    def dense_only(self, query: str, k: int = 5) -> list[Hit]:
+        return self._loaded(self._dense_only, query, k)
+
+    def _loaded(self, search, *args):
+        """Milvus Lite forgets which collections were loaded when it restarts: load them again, once, and retry."""
+        try:
+            return search(*args)
+        except MilvusUnavailable as exc:
+            if "load" not in str(exc).lower():
+                raise
+        with _unavailable(self.uri):
+            for name in (self.version, self.version + "__docs"):
+                self.client.load_collection(name, timeout=RPC_TIMEOUT * 6)
+        return search(*args)
+
+    def _search(self, query: str, k: int, dates: DateRange) -> list[Hit]:
         if not self.size:
             return []
         vector = self.embedder.encode_query(query)
@@ -381,7 +425,7 @@ class MilvusSearcher:
             hits.append(self._hit(row, fused[r], score, lexical.get(r, 0.0)))
         return hits
 
-    def dense_only(self, query: str, k: int = 5) -> list[Hit]:
+    def _dense_only(self, query: str, k: int) -> list[Hit]:
         with _unavailable(self.uri):
             dense = self._dense(self.embedder.encode([query])[0], "", k)
             rows = self._rows(list(dense), with_vector=False)
@@ -472,6 +516,14 @@ class _unavailable:
         if exc is None or isinstance(exc, store.StoreError) or not _is_milvus_error(exc):
             return False
         raise MilvusUnavailable(f"the Milvus index at {self.uri} is unavailable: {_reason(exc)}") from exc
+
+
+def _client(uri: str, token: str | None):
+    from pymilvus import MilvusClient
+
+    client = MilvusClient(uri=uri, token=token or "", timeout=RPC_TIMEOUT)
+    client.list_aliases(timeout=RPC_TIMEOUT)
+    return client
 
 
 def _is_milvus_error(exc: BaseException) -> bool:

@@ -7,6 +7,7 @@ The actors build their embedder with the same factory as the local one, so the v
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 
@@ -82,6 +83,7 @@ class RayEmbedder:
             import ray.data  # noqa: F401 (map_batches below)
         except ImportError:
             raise ValueError("--ray needs the scale extra: pip install 'xunda[scale]'") from None
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # an INFO line per plan and per finished job
         if not ray.is_initialized():
             options = {"ignore_reinit_error": True, "log_to_driver": False, "include_dashboard": False}
             try:
