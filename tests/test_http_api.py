@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from contextlib import contextmanager
 
 import httpx
@@ -202,3 +203,21 @@ def test_settings_from_the_environment():
     assert defaults.api_token is None and defaults.cors_origins == ()
     with pytest.raises(ValueError, match="XUNDA_HTTP_RATE_LIMIT"):
         Settings.from_env({"XUNDA_HTTP_RATE_LIMIT": "lots"})
+
+
+def test_serving_beyond_loopback_without_a_token_warns(fake_engine, monkeypatch, caplog):
+    import uvicorn
+
+    from bot.http.server import run
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: started.append((host, port)))
+    with caplog.at_level(logging.WARNING, logger="bot.http.server"):
+        run(fake_engine.settings, fake_engine, None, "127.0.0.1", 8000)
+        run(fake_engine.settings, fake_engine, None, "::1", 8000)
+        assert "XUNDA_API_TOKEN" not in caplog.text
+        run(fake_engine.settings.with_(api_token="t"), fake_engine, None, "0.0.0.0", 8000)
+        assert "XUNDA_API_TOKEN" not in caplog.text
+        run(fake_engine.settings, fake_engine, None, "0.0.0.0", 8000)
+    assert "without XUNDA_API_TOKEN" in caplog.text
+    assert started == [("127.0.0.1", 8000), ("::1", 8000), ("0.0.0.0", 8000), ("0.0.0.0", 8000)]
