@@ -9,11 +9,14 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from bot.core.answer import Answer, Citation
 from bot.texts import message
 
 TELEGRAM_LIMIT = 4096  # characters after entity parsing, counted in UTF-16 code units
+MAX_LINK = 2048  # longer hrefs are shown as text
+MAX_SHOWN_URL = 300
 _SENTENCE_END = re.compile(r"[。！？!?；;…](?=[^。！？!?；;…”」』）)]|$)|\.(?=\s)")
 
 
@@ -49,6 +52,22 @@ class Styled:
             cursor = end
         out.append(html.escape(self.plain[cursor:]))
         return "".join(out)
+
+
+def link_target(url: str | None) -> str | None:
+    """The URL if Telegram will accept it as a link (http or https, a host, no spaces or control characters),
+    else None: one odd URL in the corpus must not make Telegram refuse the whole reply."""
+    if not url or len(url) > MAX_LINK or any(ch.isspace() or not ch.isprintable() for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def telegram_length(plain: str) -> int:
@@ -110,13 +129,16 @@ def render_sources(answer: Answer, citations: tuple[Citation, ...], heading: boo
         if out.plain:
             out.add("\n\n" if i else "\n")
         out.add(f"[{c.n}] ")
-        if doc.url and doc.url.startswith(("http://", "https://")):
-            out.add(doc.title, f'<a href="{html.escape(doc.url, quote=True)}">', "</a>")
+        href = link_target(doc.url)
+        if href:
+            out.add(doc.title, f'<a href="{html.escape(href, quote=True)}">', "</a>")
         else:
             out.add(doc.title, "<b>", "</b>")
         meta = " · ".join(part for part in (doc.outlet, (doc.date or "")[:10]) if part)
         if meta:
             out.add(f"\n{meta}")
+        if doc.url and not href and doc.url.strip():  # shown, not linked: Telegram refuses such a link
+            out.add("\n" + _clip(" ".join(doc.url.split()), MAX_SHOWN_URL))
         out.add("\n")
         cursor = 0
         for start, end in sorted(c.marks):
