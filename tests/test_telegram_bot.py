@@ -160,7 +160,7 @@ async def test_buttons_show_more_sources_and_record_votes(fake, seed_engine, tmp
     row = rows[0]
     assert row["vote"] == "up" and row["question"] == EXAMPLE and row["answerable"] is True
     assert row["user_id"] == 1001 and row["chat_id"] == 1001 and "500" in row["answer"]
-    assert row["doc_ids"][0].rsplit("/", 1)[-1].startswith("001_")  # the Kuaishou article is source 1
+    assert row["doc_ids"][0].rsplit("/", 1)[-1].startswith("003_")  # the Kuaishou article (新市井电商) is source 1
     assert set(row) == {"ts", "chat_id", "user_id", "question", "answer", "answerable", "doc_ids", "vote"}
 
 
