@@ -285,3 +285,16 @@ def test_streaming_a_long_run_costs_linear_time(unit):
     small = min(stream(10_000) for _ in range(3))
     large = min(stream(100_000) for _ in range(2))
     assert large / small < 20, f"{unit!r}: {small * 1e3:.1f} ms at 10k, {large * 1e3:.1f} ms at 100k"
+
+
+def test_a_server_that_hangs_mid_stream_falls_back_within_the_timeout(fake_llm):
+    """Issue 11: a few pieces, then silence with the connection open."""
+    fake_llm.reply = "快手计划扶持500+个快品牌[1]，还有很多很多内容。"
+    fake_llm.hang_after = 3
+    extractive = made_answer("快手电商希望在2022年扶持500+个标杆快品牌。")
+    started = time.monotonic()
+    shown: list[str] = []
+    answer = llm_answer(extractive, client_for(fake_llm.base_url, timeout=1), on_token=shown.append)
+    assert answer.text == extractive.text and answer.llm.status == "fallback" and "within 1s" in answer.llm.reason
+    assert time.monotonic() - started < 10  # the 1 s deadline, not the server's hour
+    assert "".join(shown) and "很多" not in "".join(shown)  # it had begun to stream; the rest never came
