@@ -13,7 +13,6 @@ import re
 from functools import cache
 
 import jieba
-import jieba.posseg
 
 MAX_CONTENT_CHARS = 15  # longer than this, a message is a question of its own
 MAX_BARE_ENTITY_CHARS = 8  # a message with no 那/呢 marker counts as a follow-up only if it is a short name
@@ -36,6 +35,8 @@ _NAMES = """快手 抖音 淘宝 天猫 京东 拼多多 小红书 唯品会 苏
 
 @cache
 def _tokenizer() -> jieba.posseg.POSTokenizer:
+    import jieba.posseg  # ~0.4 s to import (its tag table): a one-shot question without a follow-up skips it
+
     jieba.setLogLevel(logging.WARNING)
     base = jieba.Tokenizer()
     for name in _NAMES:
