@@ -1,7 +1,8 @@
 """Cold start: one-shot `xunda ask` against `python -c "import torch"`, as whole processes, interleaved.
 
 Each round runs every command once, in turn, so a busy machine slows them all alike; the figures are medians
-over the rounds, and the ratio is of medians from this one run. Peak RSS comes from /usr/bin/time -v.
+over the rounds, and the ratio is of medians from this one run. Peak RSS and CPU seconds (user + system) come
+from /usr/bin/time -v: on a machine shared with other jobs CPU time varies far less than wall time.
 Time to first answer for the REPL and `ask --jsonl` is the time from starting the process to the first line
 of the answer on stdout (questions come on a pipe).
 
@@ -27,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 XUNDA = [sys.executable, "-m", "bot"]
 
 
-def timed(command: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MB and stdout of one whole process."""
+def timed(command: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds, peak RSS in MB and stdout of one whole process."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         started = time.perf_counter()
         done = subprocess.run(
@@ -42,12 +43,15 @@ def timed(command: list[str], env: dict[str, str], stdin: str | None = None) -> 
         wall = time.perf_counter() - started
         if done.returncode != 0:
             sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-2000:]}")
-        rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", Path(report.name).read_text())[1])
-    return wall, rss_kb // 1024, done.stdout
+        text = Path(report.name).read_text()
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)[1])
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", text)[1]) for kind in ("User", "System"))
+    return wall, cpu, rss_kb // 1024, done.stdout
 
 
-def first_answer(command: list[str], env: dict[str, str], question: str, expect: str) -> float:
-    """Seconds from starting the process until a stdout line holding `expect` appears."""
+def first_answer(command: list[str], env: dict[str, str], question: str, expect: str) -> tuple[float, float]:
+    """Wall seconds from starting the process until a stdout line holding `expect` appears, and the CPU
+    seconds it had used by then (it is killed at once)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT
@@ -55,16 +59,17 @@ def first_answer(command: list[str], env: dict[str, str], question: str, expect:
     assert process.stdin and process.stdout
     process.stdin.write(question + "\n")
     process.stdin.flush()
-    try:
-        for line in process.stdout:
-            if expect in line:
-                return time.perf_counter() - started
+    seconds = None
+    for line in process.stdout:
+        if expect in line:
+            seconds = time.perf_counter() - started
+            break
+    process.kill()
+    _, _, usage = os.wait4(process.pid, 0)
+    process.returncode = -9
+    if seconds is None:
         sys.exit(f"no answer holding {expect!r} from {' '.join(command)}")
-    finally:
-        process.stdin.close()
-        process.kill()
-        process.wait()
-    return 0.0
+    return seconds, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -86,31 +91,35 @@ def main() -> None:
             timed([*XUNDA, "ask", args.question], envs[backend])
 
         wall: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
         rss: dict[str, list[int]] = {}
 
-        def record(name: str, seconds: float, mb: int | None = None) -> None:
+        def record(name: str, seconds: float, cpu_seconds: float, mb: int | None = None) -> None:
             wall.setdefault(name, []).append(seconds)
+            cpu.setdefault(name, []).append(cpu_seconds)
             if mb is not None:
                 rss.setdefault(name, []).append(mb)
 
         for _ in range(args.rounds):
-            record("python -c 'import torch'", *timed([sys.executable, "-c", "import torch"], env)[:2])
+            record("python -c 'import torch'", *timed([sys.executable, "-c", "import torch"], env)[:3])
             for backend in backends:
-                seconds, mb, out = timed([*XUNDA, "ask", args.question], envs[backend])
+                seconds, cpu_seconds, mb, out = timed([*XUNDA, "ask", args.question], envs[backend])
                 if args.expect not in out:
                     sys.exit(f"the answer does not hold {args.expect!r}:\n{out}")
-                record(f"xunda ask ({backend})", seconds, mb)
+                record(f"xunda ask ({backend})", seconds, cpu_seconds, mb)
                 for entry, command in (("repl", [*XUNDA, "repl"]), ("ask --jsonl", [*XUNDA, "ask", "--jsonl"])):
-                    seconds = first_answer(command, envs[backend], args.question, args.expect)
-                    record(f"{entry} first answer ({backend})", seconds)
+                    record(f"{entry} first answer ({backend})", *first_answer(command, envs[backend], args.question,
+                                                                              args.expect))
 
-    torch_import = statistics.median(wall["python -c 'import torch'"])
+    reference = "python -c 'import torch'"
+    torch_wall, torch_cpu = statistics.median(wall[reference]), statistics.median(cpu[reference])
     print(f"{args.rounds} rounds, interleaved; medians; question {args.question!r}")
-    print(f"{'what':34} {'median s':>9} {'min s':>7} {'x import torch':>15} {'peak RSS MB':>12}")
+    print(f"{'what':34} {'wall s':>7} {'x torch':>8} {'CPU s':>6} {'x torch':>8} {'peak RSS MB':>12}")
     for name, times in wall.items():
-        median = statistics.median(times)
+        median, cpu_median = statistics.median(times), statistics.median(cpu[name])
         peak = f"{max(rss[name])}" if name in rss else "-"
-        print(f"{name:34} {median:9.2f} {min(times):7.2f} {median / torch_import:15.2f} {peak:>12}")
+        print(f"{name:34} {median:7.2f} {median / torch_wall:8.2f} {cpu_median:6.2f} {cpu_median / torch_cpu:8.2f} "
+              f"{peak:>12}")
 
 
 if __name__ == "__main__":
