@@ -87,7 +87,7 @@ def test_example_question_shows_the_answer_and_its_linked_source(browser, seed_u
 
 def test_not_found_is_shown_as_such(browser, seed_url):
     page, problems = open_page(browser, seed_url)
-    reply = ask(page, "拼多多2022年第一季度营收是多少？")
+    reply = ask(page, "拼多多2023年在火星开了几家店？")
     assert reply.get_attribute("data-answerable") == "false"
     assert reply.locator(".badge").inner_text() == "未找到答案"
     assert "没有找到" in reply.locator(".answer").inner_text()
@@ -151,3 +151,15 @@ def test_text_from_the_corpus_is_shown_as_text_never_run(browser, tmp_path):
         assert reply.locator(".sources img, .sources b, .answer img").count() == 0
         assert reply.locator('a[href^="javascript"]').count() == 0
         assert page.evaluate("window.__xss") is None
+
+
+def test_a_server_with_a_token_asks_for_it_once(browser, fake_engine):
+    settings = fake_engine.settings.with_(api_token="s3cret")
+    with serving(create_app(settings, fake_engine)) as url:
+        page, _ = open_page(browser, url)
+        refused = ask(page, EXAMPLE)
+        assert "访问令牌" in refused.inner_text() and page.locator("#token-row").is_visible()
+        page.fill("#token", "s3cret")
+        page.click("#save-token")
+        assert not page.locator("#token-row").is_visible()
+        assert ask(page, EXAMPLE).get_attribute("data-answerable") == "true"
