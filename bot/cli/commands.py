@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.options import llm_client, llm_options
+from bot.cli.options import feed_options, llm_client, llm_options, with_feeds
 from bot.settings import Settings
 
 
@@ -359,16 +359,12 @@ def evaluate(
 @click.option("--allowed-ids", help="Only these user/chat ids, comma-separated (default: env XUNDA_ALLOWED_IDS).")
 @click.option("--admin-ids", help="Admin user ids: /reload and file uploads (default: env XUNDA_ADMIN_IDS).")
 @click.option("--feedback", type=click.Path(path_type=Path), help="Feedback JSONL file (default: env XUNDA_FEEDBACK).")
-@click.option("--feeds", "feeds_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="RSS/Atom feed list to pull at start, on /reload and every --refresh (default: env XUNDA_FEEDS).")
-@click.option("--refresh", help="Pull the feeds at this interval, e.g. 30m (default: env XUNDA_FEED_REFRESH).")
-@click.option("--fetch-full-text", is_flag=True, default=None,
-              help="Fetch the article page of feed items that carry only a summary (needs trafilatura).")
+@feed_options
 @click.pass_obj
 def telegram(settings: Settings, token, token_file, api_url, webhook_url, listen, port, secret_token, allowed_ids,
              admin_ids, feedback, feeds_file, refresh, fetch_full_text) -> None:
     """Run the Telegram bot (long polling; --webhook-url for webhook mode)."""
-    from bot.settings import parse_duration, parse_ids, read_secret
+    from bot.settings import parse_ids, read_secret
     from bot.telegram.app import Webhook, run
 
     with user_errors():
@@ -379,11 +375,8 @@ def telegram(settings: Settings, token, token_file, api_url, webhook_url, listen
                                                "TELEGRAM_BOT_TOKEN or --token-file")
         token = read_secret(token_file, "--token-file") if token_file else token
         settings = settings.with_(telegram_token=token, telegram_api_url=api_url, feedback_path=feedback,
-                                  allowed_ids=parse_ids(allowed_ids), admin_ids=parse_ids(admin_ids),
-                                  feeds_file=feeds_file, feed_refresh_seconds=parse_duration(refresh),
-                                  feed_full_text=fetch_full_text)
-        if settings.feed_refresh_seconds and not settings.feeds_file:
-            raise ValueError("--refresh needs a feed list: --feeds FILE (or env XUNDA_FEEDS)")
+                                  allowed_ids=parse_ids(allowed_ids), admin_ids=parse_ids(admin_ids))
+        settings = with_feeds(settings, feeds_file, refresh, fetch_full_text)
         run(settings, Webhook(webhook_url, listen, port, secret_token) if webhook_url else None)
 
 
@@ -391,11 +384,22 @@ def telegram(settings: Settings, token, token_file, api_url, webhook_url, listen
 @click.option("--host", default="127.0.0.1", show_default=True, help="Listen address (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Listen port.")
 @llm_options
+@feed_options
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, **llm_flags) -> None:
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    feeds_file: Path | None,
+    refresh: str | None,
+    fetch_full_text: bool | None,
+    **llm_flags,
+) -> None:
     """Serve the HTTP API, the OpenAI-compatible /v1/chat/completions and the web chat at /."""
     from bot.http.server import run
 
+    with user_errors():
+        settings = with_feeds(settings, feeds_file, refresh, fetch_full_text)
     llm = llm_client(settings, **llm_flags)
     engine = open_engine(settings)
     with user_errors():

@@ -74,3 +74,39 @@ def llm_client(
             "(or XUNDA_LLM_BASE_URL and XUNDA_LLM_MODEL)"
         )
     return client
+
+
+def feed_options(func):
+    """--feeds/--refresh/--fetch-full-text for the long-running front ends (`telegram`, `serve`)."""
+    options = [
+        click.option(
+            "--feeds",
+            "feeds_file",
+            type=click.Path(path_type=Path, exists=True, dir_okay=False),
+            help="RSS/Atom feed list to pull at start and every --refresh (default: env XUNDA_FEEDS).",
+        ),
+        click.option("--refresh", help="Pull the feeds at this interval, e.g. 30m (default: env XUNDA_FEED_REFRESH)."),
+        click.option(
+            "--fetch-full-text",
+            is_flag=True,
+            default=None,
+            help="Fetch the article page of feed items that carry only a summary (needs trafilatura).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def with_feeds(
+    settings: Settings, feeds_file: Path | None, refresh: str | None, fetch_full_text: bool | None
+) -> Settings:
+    """The settings with the feed options applied; --refresh without a feed list is a user error (ValueError)."""
+    from bot.settings import parse_duration
+
+    settings = settings.with_(
+        feeds_file=feeds_file, feed_refresh_seconds=parse_duration(refresh), feed_full_text=fetch_full_text
+    )
+    if settings.feed_refresh_seconds and not settings.feeds_file:
+        raise ValueError("--refresh needs a feed list: --feeds FILE (or env XUNDA_FEEDS)")
+    return settings

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from bot.core.engine import Engine
+from bot.core.refresh import FeedRefresher, refreshing
 from bot.http import errors, openai_compat, routes
 from bot.http.guards import BodyLimit
 from bot.http.service import Service
@@ -20,7 +21,9 @@ def create_app(settings: Settings, engine: Engine, llm: LLMClient | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        yield
+        # --feeds/--refresh: pull on schedule while serving; the engine swaps in each new version by itself
+        async with refreshing(FeedRefresher.from_settings(engine, settings), settings.feed_refresh_seconds):
+            yield
         service.close()
 
     # No /docs or /redoc: they load their scripts from a CDN, and xunda works offline.
