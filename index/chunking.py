@@ -9,6 +9,7 @@ from index.documents import Chunk, Document
 
 # Paragraphs first, then sentences, then clauses; "end" keeps 。 with the sentence it closes.
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", " ", ""]
+OFFSETS_VERSION = 2  # 2: a repeated piece maps to its own copy, not to an earlier one
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,13 @@ class ChunkingSettings:
     chunk_overlap: int = 50
 
     def as_dict(self) -> dict:
-        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap, "separators": SEPARATORS}
+        # "offsets" numbers the way pieces are mapped back to the text: a change re-chunks old indexes on ingest.
+        return {
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+            "separators": SEPARATORS,
+            "offsets": OFFSETS_VERSION,
+        }
 
 
 class Chunker:
@@ -40,16 +47,17 @@ class Chunker:
     def split(self, doc: Document) -> list[tuple[int, int]]:
         """[start, end) offsets into doc.text of each passage."""
         spans: list[tuple[int, int]] = []
-        cursor = 0
         for piece in self._splitter.split_text(doc.text):
-            # Pieces come back in order; overlap means the next one may start before the previous end.
-            start = doc.text.find(piece, max(0, cursor - self.settings.chunk_overlap - len(piece)))
+            # Pieces come back in order. The next one starts after the previous start, and at most
+            # chunk_overlap characters before the previous end; searching from there finds its own copy
+            # of a repeated piece rather than an earlier one.
+            earliest = max(spans[-1][0] + 1, spans[-1][1] - self.settings.chunk_overlap) if spans else 0
+            start = doc.text.find(piece, earliest)
             if start < 0:
                 start = doc.text.find(piece)
             if start < 0:  # cannot happen with strip_whitespace on unmodified text; skip defensively
                 continue
             spans.append((start, start + len(piece)))
-            cursor = start + len(piece)
         return spans
 
 

@@ -19,6 +19,9 @@ KUAISHOU = "快手2022扶持多少快品牌"
         ("那2023年呢", KUAISHOU, "快手2023年扶持多少快品牌"),  # a time replaces the time
         ("那2023年呢", "2022年天猫618成交额是多少", "2023年天猫618成交额是多少"),
         ("那么淘宝呢", "直播电商的核心竞争力是什么", "淘宝的核心竞争力是什么"),
+        ("那广州呢？", "2021年深圳的快递业务量是多少", "2021年广州的快递业务量是多少"),  # a place for a place
+        ("那李娜呢？", "王芳在决赛中得了多少分", "李娜在决赛中得了多少分"),  # a person for a person
+        ("那在上海呢？", "在北京开一家咖啡馆要多少钱", "在上海开一家咖啡馆要多少钱"),
     ],
 )
 def test_follow_ups_take_the_place_of_the_previous_subject(question, previous, expected):

@@ -61,10 +61,11 @@ def test_a_long_sentence_competes_as_runs_of_clauses_within_the_limit():
     assert all(start == 0 or LONG_SENTENCE[start - 1] == "，" for start, _ in spans)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: the paragraph bounds stop at the answer's own start, so the "
-                   "sentence before is never in view; fixed with the answer-selection work (issue 8)")
 def test_an_answer_that_points_back_takes_the_sentence_before():
-    text = "抖音电商发布了国货报告。其中，国货销量同比增长667%，远超行业水平，这一数字令人瞩目并引发了广泛的关注和讨论。"
+    text = (
+        "抖音电商发布了国货报告。"
+        "其中，国货销量同比增长667%，远超行业水平，这一数字令人瞩目并引发了广泛的关注和讨论。"
+    )
     second = text.index("其中")
     start, end = _with_neighbours(text, second, len(text))
     assert start == 0 and end == len(text)
@@ -96,8 +97,6 @@ def test_every_chunk_maps_back_to_the_document_text(size, overlap):
     assert [s for s, _ in spans] == sorted(s for s, _ in spans)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: a repeated piece is found at an earlier copy; fixed with the "
-                   "answer-selection work (issue 8), since it changes the offsets of existing indexes")
 def test_repeated_text_gets_the_right_offsets():
     text = "同一句话重复出现。" * 60
     spans = Chunker(ChunkingSettings(40, 10)).split(Document("d", "t", text))

@@ -1,72 +1,65 @@
 """Extractive answering: choose the sentence that answers from the retrieved passages, or decline.
 
-Each candidate sentence is scored by how much of the question's weighted content it holds (alone and with
-its article title and neighbours), by its passage's similarity to the question, and by whether it holds
-the kind of thing asked for (a number for 多少, a date for 什么时候). The same features decide whether the
-corpus answers at all: a question whose rare terms appear nowhere near the best sentence is declined.
+The question is analysed first (bot/core/question.py: the kind of answer wanted, the attribute asked about, the
+subject, year and qualifiers that must hold). Every sentence of the retrieved passages is a candidate
+(bot/core/candidates.py), and a logistic regression fitted on labelled data (bot/core/decision.py) gives each the
+probability that it answers. The best one is the answer when that probability clears the model's threshold;
+otherwise the question is declined. `--debug` shows the features that weighed most.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from bot.core import decision
+from bot.core.candidates import MAX_ANSWER_CHARS, Candidate, Scorer, answer_spans, paragraph_bounds
+from bot.core.question import analyse
 from index.search import Hit, Searcher
-from index.sentences import split_clauses, split_sentences
+from index.sentences import split_sentences
 from index.terms import question_units
 
-MAX_ANSWER_CHARS = 150
 SNIPPET_CONTEXT = 60  # characters of context either side of the marked sentence in a snippet
 MAX_SOURCES = 3
 SHORT_ANSWER = 90  # an answer this short gets the next sentence too, when it fits
-
-# How a candidate sentence is ranked (the decision to answer at all is Thresholds' business).
-W_SENTENCE = 0.5  # share of the question's weighted terms in the sentence (with its article title)
-W_CONTEXT = 0.2  # ... in the sentence, the one before it and the title
-W_DENSE = 0.3  # similarity of the sentence's passage to the question
-TITLE_SHARE = 0.8  # how far a question term in the article title counts as being in each of its sentences
-KIND_PENALTY = 0.25  # no number for a 多少 question, no date for a 何时 question
-RANK_PENALTY = 0.01  # per place down the retrieval list
+MAX_LIST_ITEMS = 3  # sentences a 哪些 answer may gather
+SOURCE_SHARE = 0.5  # another article is listed as a source when its best sentence is at least this likely,
+# relative to the answer's own (and at least MIN_SOURCE_PROBABILITY)
+MIN_SOURCE_PROBABILITY = 0.2
+MAX_MARGIN = 3.0  # the ranker lead over other articles counts up to this
 
 _LEANS_BACK = re.compile(r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此")
+_answer_spans = answer_spans  # kept for the tests of clause windows
 
 
 @dataclass(frozen=True)
 class Features:
-    """What the decision to answer looked at, for the best candidate sentence; shown by --debug."""
+    """What the decision looked at, for the best candidate sentence; shown by --debug."""
 
     terms: tuple[str, ...] = ()  # the question's weighted content units
-    sentence_coverage: float = 0.0  # share of the question's weight in the sentence (with its title)
-    context_coverage: float = 0.0  # ... in the sentence, the one before it and the title
-    dense: float = 0.0  # the sentence's passage similarity to the question
-    kind_ok: bool = False  # holds the kind of thing asked for
-    years_ok: bool = False  # every year the question names is in the article, or is its year
-    score: float = 0.0  # the ranking score of the best sentence
+    question: dict = field(default_factory=dict)  # the analysis: kind, unit, focus, subjects, years, qualifiers
+    probability: float = 0.0  # the model's probability that the best candidate answers
+    threshold: float = 0.0  # answered when probability >= threshold
+    score: float = 0.0  # the model's logit for the best candidate
+    reasons: tuple[tuple[str, float], ...] = ()  # the features that moved the score most (signed logit parts)
+    values: dict = field(default_factory=dict)  # the best candidate's feature values
     missing: dict[str, float] = field(default_factory=dict)  # weighted terms found nowhere near it
     reason: str = ""  # why there is no candidate at all ("no evidence"), else empty
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When the evidence counts as an answer. Fitted on data by `tools/fit_thresholds.py`, not by hand."""
+    """When the evidence counts as an answer: the shipped model and its threshold unless told otherwise."""
 
-    context_coverage: float = 0.54
-    sentence_coverage: float = 0.4
-    dense: float = -1.0  # off: passage similarity did not separate answerable from not on the data
-    kind_required: bool = True  # a 多少 question needs a number in the answer, a 何时 question a date
-    years_required: bool = True  # a year the question names must appear near the answer (or be its year)
+    min_probability: float | None = None  # None: the model's own threshold
+    model: decision.Model | None = None  # None: the shipped model (bot/core/data/decision.json)
 
-    def admit(self, features: Features) -> bool:
-        return (
-            features.context_coverage >= self.context_coverage
-            and features.sentence_coverage >= self.sentence_coverage
-            and features.dense >= self.dense
-            and (features.kind_ok or not self.kind_required)
-            and (features.years_ok or not self.years_required)
-        )
+    def resolved(self) -> tuple[decision.Model, float]:
+        model = self.model or decision.shipped()
+        return model, model.threshold if self.min_probability is None else self.min_probability
 
 
-OPEN = Thresholds(0.0, 0.0, -1.0, False, False)  # answers everything: for fitting thresholds on labelled data
+OPEN = Thresholds(min_probability=0.0)  # answers everything: for fitting on labelled data
 
 
 @dataclass(frozen=True)
@@ -98,30 +91,6 @@ class LLMOutcome:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    hit: Hit
-    start: int  # sentence span in the document text
-    end: int
-    score: float
-    sentence_coverage: float
-    context_coverage: float
-    kind_ok: bool  # holds the kind of thing asked for (or nothing particular was asked for)
-
-
-_ASKS_NUMBER = re.compile(
-    r"多少|几[个家次位年月天款名亿万成倍]?|规模|比例|占比|增长|增速|金额|营收|数量|百分|多大|多高|多长|多久"
-)
-_ASKS_DATE = re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|日期")
-# A run of numerals is tried from its first character only (the lookbehind): from every one would be quadratic.
-_HAS_NUMBER = re.compile(
-    r"\d|(?<![一二两三四五六七八九十百千万亿])[一二两三四五六七八九十百千万亿]+[个家次位年月日天款名倍%]"
-)
-_DATE_PARTS = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?|\d{4}年|(\d{1,2}-)?\d{1,2}月(\d{1,2}日)?|\d{1,2}日")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|\d{4}-\d{2}")
-
-
 def compose(
     question: str,
     hits: list[Hit],
@@ -129,120 +98,80 @@ def compose(
     decline_text: str,
     thresholds: Thresholds = Thresholds(),
 ) -> Answer:
+    model, threshold = thresholds.resolved()
     terms = question_units(question, searcher.knows_unit)
     weights = {t: min(searcher.unit_idf(t), 8.0) for t in terms}
-    candidates = _score_sentences(question, hits, weights)
+    analysis = analyse(question)
+    candidates = Scorer(analysis, weights).candidates(hits)
     if not candidates:
-        return Answer(question, decline_text, False, (), Features(terms=tuple(terms), reason="no evidence"))
-
-    best = max(candidates, key=lambda c: c.score)
+        return Answer(
+            question,
+            decline_text,
+            False,
+            (),
+            Features(terms=tuple(terms), question=analysis.as_dict(), reason="no evidence"),
+        )
+    for c in candidates:
+        c.score = model.rank(c.features)
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    doc_best: dict[str, float] = {}
+    for c in candidates:
+        doc_best.setdefault(c.doc_id, c.score)
+    for c in candidates:  # how far each leads the best sentence of any other article
+        others = [s for d, s in doc_best.items() if d != c.doc_id]
+        margin = min(MAX_MARGIN, c.score - max(others)) if others else MAX_MARGIN
+        c.probability = model.decide(c.features, c.score, margin)
+        c.features["rank_margin"] = margin
+    best = candidates[0]
     features = Features(
         terms=tuple(terms),
-        sentence_coverage=round(best.sentence_coverage, 3),
-        context_coverage=round(best.context_coverage, 3),
-        dense=round(best.hit.dense, 3),
-        kind_ok=best.kind_ok,
-        years_ok=_years_ok(question, best),
+        question=analysis.as_dict(),
+        probability=round(best.probability, 3),
+        threshold=round(threshold, 3),
         score=round(best.score, 3),
+        reasons=tuple(model.decider.contributions({**best.features, "rank_score": best.score})),
+        values={k: round(v, 3) for k, v in best.features.items()},
         missing={t: round(w, 2) for t, w in weights.items() if t not in _context_text(best)},
     )
-    answerable = thresholds.admit(features)
-    if answerable:  # the answer is the span widened by the sentence it leans on; mark all of it
-        # A number or date that was asked for and is there is the whole answer; anything else may need more.
-        pinned = best.kind_ok and bool(_ASKS_NUMBER.search(question) or _ASKS_DATE.search(question))
-        start, end = _with_neighbours(best.hit.doc.text, best.start, best.end, widen_forward=not pinned)
-        best = replace(best, start=start, end=end)
-    citations = _citations(best, candidates)
+    answerable = best.probability >= threshold
     if not answerable:
-        return Answer(question, decline_text, False, citations, features)
-    text = _answer_text(best) + " [1]"
+        return Answer(question, decline_text, False, _citations([], candidates, best), features)
+    items = [best]
+    if analysis.kind == "list":
+        items = _list_items(best, candidates, threshold)
+    else:  # the answer is the span widened by the sentence it leans on; mark all of it
+        # A number or date that was asked for and is there is the whole answer; anything else may need more.
+        pinned = analysis.kind in ("number", "when") and best.features.get("kind_ok", 0.0) > 0
+        best.start, best.end = _with_neighbours(best.hit.doc.text, best.start, best.end, widen_forward=not pinned)
+    citations = _citations(items, candidates, best)
+    number = {c.hit.doc.doc_id: c.n for c in citations}
+    text = "".join(f"{_answer_text(item)} [{number[item.doc_id]}]" for item in items)
     return Answer(question, text, True, citations, features)
 
 
-def _score_sentences(question: str, hits: list[Hit], weights: dict[str, float]) -> list[_Candidate]:
-    total = sum(weights.values())
-    if not total:
-        return []
-    wants_number = bool(_ASKS_NUMBER.search(question))
-    wants_date = bool(_ASKS_DATE.search(question))
-    seen: set[tuple[str, int, int]] = set()
-    candidates = []
-    for rank, hit in enumerate(hits):
-        text = hit.doc.text
-        sentences = split_sentences(text, *_paragraph_bounds(text, hit.chunk.start, hit.chunk.end))
-        sentences = [s for s in sentences if s[1] > hit.chunk.start and s[0] < hit.chunk.end]
-        title = hit.doc.title.lower()
-        for i, (s_start, s_end) in enumerate(sentences):
-            before = text[sentences[i - 1][0] : sentences[i - 1][1]].lower() if i else ""
-            context = f"{title}\n{before}\n{text[s_start:s_end].lower()}"
-            context_cov = _coverage(context, weights, total)
-            for start, end in _answer_spans(text, s_start, s_end):
-                if (hit.doc.doc_id, start, end) in seen:
-                    continue
-                seen.add((hit.doc.doc_id, start, end))
-                span = text[start:end].lower()
-                # The title is every sentence's topic, but a term in the sentence itself says more.
-                sentence_cov = (1 - TITLE_SHARE) * _coverage(span, weights, total) + TITLE_SHARE * _coverage(
-                    f"{title}\n{span}", weights, total
-                )
-                kind_ok = (not wants_number or _has_quantity(span)) and (not wants_date or bool(_HAS_DATE.search(span)))
-                score = (
-                    W_SENTENCE * sentence_cov
-                    + W_CONTEXT * context_cov
-                    + W_DENSE * hit.dense
-                    - (0.0 if kind_ok else KIND_PENALTY)
-                    - RANK_PENALTY * rank
-                )
-                candidates.append(_Candidate(hit, start, end, score, sentence_cov, context_cov, kind_ok))
-    return candidates
+def _list_items(best: Candidate, candidates: list[Candidate], threshold: float) -> list[Candidate]:
+    """For 哪些: the best sentence and up to two more likely ones that do not overlap it, within the length limit."""
+    items = [best]
+    used = best.end - best.start
+    for c in candidates[1:]:
+        if len(items) >= MAX_LIST_ITEMS or c.probability < threshold:
+            break
+        if any(c.doc_id == i.doc_id and c.start < i.end and i.start < c.end for i in items):
+            continue
+        if used + (c.end - c.start) + 8 > MAX_ANSWER_CHARS:
+            continue
+        items.append(c)
+        used += c.end - c.start + 4
+    return items
 
 
-def _answer_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A sentence that fits the answer limit, or else every run of its clauses that does."""
-    if end - start <= MAX_ANSWER_CHARS:
-        return [(start, end)]
-    clauses = split_clauses(text, start, end)
-    spans = []
-    for i, (c_start, _) in enumerate(clauses):
-        j = i
-        while j + 1 < len(clauses) and clauses[j + 1][1] - c_start <= MAX_ANSWER_CHARS:
-            j += 1
-        spans.append((c_start, min(clauses[j][1], c_start + MAX_ANSWER_CHARS)))
-    return spans
-
-
-def _has_quantity(text: str) -> bool:
-    """A number that is not just part of a date (5月31日 does not answer 多少)."""
-    return bool(_HAS_NUMBER.search(_DATE_PARTS.sub(" ", text)))
-
-
-def _years_ok(question: str, c: _Candidate) -> bool:
-    """News figures belong to a period: every year the question names must be in the answer's article (its
-    title, its text) or be the year the article appeared, where 今年 means that year."""
-    doc = c.hit.doc
-    published = (doc.date or "")[:4]
-    return all(year == published or year in doc.title or year in doc.text for year in _YEAR.findall(question))
-
-
-def _context_text(c: _Candidate) -> str:
+def _context_text(c: Candidate) -> str:
     text = c.hit.doc.text
     before = text.rfind("。", 0, max(0, c.start - 1))
     return f"{c.hit.doc.title}\n{text[before + 1 : c.end]}".lower()
 
 
-def _coverage(text: str, weights: dict[str, float], total: float) -> float:
-    return sum(w for t, w in weights.items() if t in text) / total
-
-
-def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a passage to whole sentences: back to the previous sentence end, on to the next one."""
-    left = max(text.rfind(mark, 0, start) for mark in "。！？；\n")
-    right_candidates = [p for mark in "。！？；\n" if (p := text.find(mark, end)) >= 0]
-    right = min(right_candidates) + 1 if right_candidates else len(text)
-    return left + 1, min(len(text), right)
-
-
-def _answer_text(candidate: _Candidate) -> str:
+def _answer_text(candidate: Candidate) -> str:
     """The answer span, with an ellipsis where it cuts into a longer sentence."""
     text, start, end = candidate.hit.doc.text, candidate.start, candidate.end
     piece = text[start:end].strip()
@@ -254,7 +183,10 @@ def _answer_text(candidate: _Candidate) -> str:
 def _with_neighbours(text: str, start: int, end: int, widen_forward: bool = True) -> tuple[int, int]:
     """Widen a short answer by the sentence it leans on: the one before when it opens with a reference
     back (他是…, 其中…), the one after when it ends in a colon or says too little on its own."""
-    sentences = split_sentences(text, *_paragraph_bounds(text, start, end))
+    low, high = paragraph_bounds(text, start, end)
+    if low > 0:  # one sentence further back, so the sentence before the answer is in view
+        low = paragraph_bounds(text, low - 1, low - 1)[0]
+    sentences = split_sentences(text, low, high)
     before = [s for s in sentences if s[1] <= start]
     after = [s for s in sentences if s[0] >= end]
     if before and _LEANS_BACK.match(text, start) and end - before[-1][0] <= MAX_ANSWER_CHARS:
@@ -265,16 +197,23 @@ def _with_neighbours(text: str, start: int, end: int, widen_forward: bool = True
     return start, end
 
 
-def _citations(best: _Candidate, candidates: list[_Candidate]) -> tuple[Citation, ...]:
-    """Source 1 is the answer's article; then the best sentence of each other article, best first."""
-    by_doc: dict[str, _Candidate] = {best.hit.doc.doc_id: best}
-    for c in sorted(candidates, key=lambda c: c.score, reverse=True):
-        by_doc.setdefault(c.hit.doc.doc_id, c)
-    chosen = list(by_doc.values())[:MAX_SOURCES]
-    return tuple(_citation(n, c) for n, c in enumerate(chosen, start=1))
+def _citations(items: list[Candidate], candidates: list[Candidate], best: Candidate) -> tuple[Citation, ...]:
+    """The answer's articles first (in the order the answer cites them); then the best sentence of each other
+    article that bears on the question: likely enough, and about the question's subject."""
+    by_doc: dict[str, Candidate] = {}
+    for item in items:
+        by_doc.setdefault(item.doc_id, item)
+    floor = max(MIN_SOURCE_PROBABILITY, SOURCE_SHARE * best.probability)
+    for c in candidates:
+        if len(by_doc) >= MAX_SOURCES:
+            break
+        if c.doc_id in by_doc or c.probability < floor or c.features.get("subject_ctx", 1.0) < 1.0:
+            continue
+        by_doc[c.doc_id] = c
+    return tuple(_citation(n, c) for n, c in enumerate(by_doc.values(), start=1))
 
 
-def _citation(n: int, c: _Candidate) -> Citation:
+def _citation(n: int, c: Candidate) -> Citation:
     text = c.hit.doc.text
     left = max(0, c.start - SNIPPET_CONTEXT)
     right = min(len(text), c.end + SNIPPET_CONTEXT)
@@ -293,4 +232,4 @@ def _citation(n: int, c: _Candidate) -> Citation:
     suffix = "…" if right < len(text) else ""
     snippet = snippet.replace("\n", " ")  # one for one, so the marks stay in place
     marks = ((mark_start + len(prefix), mark_end + len(prefix)),)
-    return Citation(n, c.hit, prefix + snippet + suffix, marks, round(c.score, 4))
+    return Citation(n, c.hit, prefix + snippet + suffix, marks, round(c.probability, 4))

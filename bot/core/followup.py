@@ -17,7 +17,7 @@ import jieba
 MAX_CONTENT_CHARS = 15  # longer than this, a message is a question of its own
 MAX_BARE_ENTITY_CHARS = 8  # a message with no 那/呢 marker counts as a follow-up only if it is a short name
 
-_LEADING = re.compile(r"^(那么|那个|那|还有|换成|如果是|要是)")
+_LEADING = re.compile(r"^(?:那么|那|还有|换成|如果是|要是|其中)+")
 _TRAILING = re.compile(r"(呢|的呢|怎么样呢)$")
 _PUNCTUATION = "？?！!。.，,、~～ \t\n"
 # A message that still asks something is a full question, even when it starts with 那.
@@ -49,8 +49,12 @@ def warm_up() -> None:
     _tokenizer()
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def pos_tokens(text: str) -> list[tuple[str, str]]:
+    """(word, jieba POS flag) pairs, with the names above kept whole; also used to analyse questions."""
     return [(pair.word, pair.flag) for pair in _tokenizer().cut(text)]
+
+
+_tokens = pos_tokens
 
 
 def _is_noun(flag: str) -> bool:
@@ -82,19 +86,86 @@ def rewrite(question: str, previous_question: str | None) -> str:
     return replaced if replaced is not None else question
 
 
+_ENTITY_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
+
+
+def _group(word: str, flag: str) -> str:
+    """What kind of thing a word names: a person, a place, another name (brand, organisation, product), or a
+    common noun."""
+    if flag.startswith("nr") and flag != "nrt":
+        return "person"
+    if flag == "ns":
+        return "place"
+    if word.isdigit() or flag in ("m", "t"):
+        return "number"
+    if flag in _ENTITY_FLAGS or (word.isascii() and word.strip().isalnum()):
+        return "name"
+    return "common"
+
+
 def _replace_matching(previous: str, content: str, content_tokens: list[tuple[str, str]]) -> str | None:
-    """`previous` with the part that plays the role of `content` replaced by it."""
+    """`previous` with the part that plays the role of `content` replaced by it.
+
+    A time replaces the first time. A name replaces the previous question's name of the same kind (a place for a
+    place, a person for a person), or its first run of nouns when it has none such. A common noun (净利润 after
+    营业收入) replaces the noun run that shares a character with it, else the one right before the question word.
+    """
     wants_time = all(_is_time_or_number(w, f) for w, f in content_tokens)
-    start = 0
-    run: tuple[int, int] | None = None  # character span of the part to replace
+    spans, start = [], 0
     for word, flag in _tokens(previous):
-        end = start + len(word)
-        matches = _is_time_or_number(word, flag) if wants_time else _is_noun(flag)
-        if matches and (run is None or run[1] == start and wants_time):
-            run = (run[0] if run else start, end)  # times run on: 2022 + 年
-        elif run is not None:
-            break
-        start = end
-    if run is None:
-        return None if not wants_time else content + previous
-    return previous[: run[0]] + content + previous[run[1] :]
+        spans.append((start, start + len(word), word, flag))
+        start += len(word)
+    if wants_time:
+        run: tuple[int, int] | None = None
+        for begin, end, word, flag in spans:
+            if _is_time_or_number(word, flag) and (run is None or run[1] == begin):
+                run = (run[0] if run else begin, end)  # times run on: 2022 + 年
+            elif run is not None:
+                break
+        return content + previous if run is None else previous[: run[0]] + content + previous[run[1] :]
+    runs = _noun_runs(spans)
+    if not runs:
+        return None
+    groups = {_group(w, f) for w, f in content_tokens if _is_noun(f) or _group(w, f) != "common"}
+    target = None
+    if groups - {"common"}:
+        wanted = groups - {"common"}
+        # The previous question's tokens of the same kind, as one run when they sit together (天猫淘宝).
+        same = [s for s in spans if _group(s[2], s[3]) in wanted and (_is_noun(s[3]) or s[3] == "eng")]
+        if same:
+            first = same[0]
+            end = first[1]
+            for s in same[1:]:
+                if s[0] != end:
+                    break
+                end = s[1]
+            target = (first[0], end)
+            if len(content_tokens) > 1:  # a longer name replaces the whole run it falls in (济南分行 -> 浙江分公司)
+                target = next(((b, e) for b, e in runs if b <= target[0] < e), target)
+        else:
+            target = runs[0]
+        if "的" in content and previous[target[1] : target[1] + 1] == "的":  # 快手电商的负责人 for 抖音电商的总裁
+            target = next(((target[0], e) for b, e in runs if b == target[1] + 1), target)
+    else:
+        sharing = [r for r in runs if set(previous[r[0] : r[1]]) & set(content)]
+        ask = _ASKS.search(previous)
+        before = [r for r in runs if ask and r[1] <= ask.start()]
+        target = sharing[-1] if sharing else (before[-1] if before else runs[-1])
+    if content.startswith("在") and previous[target[0] - 1 : target[0]] == "在":  # 那在法国呢 after 在意大利…
+        content = content[1:]
+    return previous[: target[0]] + content + previous[target[1] :]
+
+
+def _noun_runs(spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int]]:
+    """Character spans of consecutive noun-like words (names, nouns, Latin words and the numbers inside them)."""
+    runs: list[tuple[int, int]] = []
+    for i, (begin, end, word, flag) in enumerate(spans):
+        latin = word.isascii() and word.strip().isalnum() and not word.isdigit()
+        previous = spans[i - 1][2] if i else ""
+        inside_latin = (word.isdigit() or word == " ") and previous.isascii() and previous != ""  # RTX 4070
+        nounish = (_is_noun(flag) and not word.isdigit()) or flag in ("vn", "l") or latin or inside_latin
+        if nounish and runs and runs[-1][1] == begin:
+            runs[-1] = (runs[-1][0], end)
+        elif nounish:
+            runs.append((begin, end))
+    return runs

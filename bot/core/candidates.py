@@ -1,0 +1,296 @@
+"""Candidate answers and what can be said about each: the sentences (or clause windows) of the retrieved passages,
+with the features the learned decision (bot/core/decision.py) weighs.
+
+Two stages keep this fast: every sentence gets the cheap coverage score (the question's IDF-weighted terms in it,
+with its title and the sentence before), and only the best SHORTLIST get the full features, which need jieba's POS
+tags (a person name for 谁, a place for 哪里) and the question's constraints (subject, year, qualifiers).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import jieba.posseg
+
+from bot.core.question import Analysis
+from index.search import Hit
+from index.sentences import split_clauses, split_sentences
+
+MAX_ANSWER_CHARS = 150
+SHORTLIST = 12  # candidates that get the full features
+TITLE_SHARE = 0.8  # how far a question term in the article title counts as being in each of its sentences
+NEAR_CHARS = 12  # an answer this close to the focus word is "next to" it
+MAX_IDF = 8.0
+
+_LEANS_BACK = re.compile(r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此")
+_DATE_PARTS = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?|\d{4}年|(\d{1,2}-)?\d{1,2}月(\d{1,2}[日号])?|\d{1,2}[日号]")
+_DATE = re.compile(
+    r"\d{4}年|\d{1,2}月|\d{1,2}[日号]|\d{4}-\d{2}|[一二三四五六七八九十]+月|[上下]午|凌晨|傍晚|\d{1,2}[:：]\d{2}|"
+    r"\d{1,2}[时点]|今年|去年|明年|昨[天日]|今[天日]|明[天日]|前[天日]|当[天日]|周[一二三四五六日末]|星期[一二三四五六日天]|"
+    r"春节|元旦|国庆|中秋|端午|世纪|年代|年初|年底|年末|月初|月底|上旬|中旬|下旬"
+)
+_NUMERAL = r"(?:\d+(?:[.,]\d+)*|[一二两三四五六七八九十百千万亿零〇]+(?![年月日]))"
+_QUANTITY = re.compile(_NUMERAL + r"\s*(?:多|余|几)?\s*(?:[万亿千百]+)?\s*(%|％|‰|[\u4e00-\u9fff]{0,2})")
+_RATE_UNITS = ("%", "％", "倍", "成", "个百分点", "百分点", "‰")
+_CURRENCY = re.compile(r"元|欧元|美元|英镑|日元|韩元|卢布|港元|法郎|块|澳元|加元|比索|里拉|卢比")
+_WHEN_UNITS = {
+    "年": re.compile(r"\d{4}年?|[今去明前]年|[一二三四五六七八九〇零]{4}年"),
+    "日": re.compile(r"\d{1,2}[日号]|[今昨明前当]天|[今昨明]日|周[一二三四五六日末]|星期."),
+    "时": re.compile(r"\d{1,2}[时点:：]|[上下]午|凌晨|傍晚|晚上|早上|中午|深夜"),
+}
+_ENUMERATION = re.compile(r"[、，,]|以及|和|及|与")
+_QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
+_COPULA = re.compile(r"是|为|叫|称|名为|定位|即|指")
+_PERSON_TITLE = re.compile(
+    r"(?:主席|总统|总理|首相|部长|局长|厅长|市长|省长|县长|书记|董事长|总裁|CEO|创始人|总经理|经理|主任|院长|校长|教练|导演|"
+    r"演员|歌手|选手|运动员|作者|记者|专家|教授|博士|负责人|发言人|队长|主持人|执导|主演|担任|出任|获得者|得主)"
+)
+_ORG_SUFFIX = re.compile(
+    r"[\u4e00-\u9fffA-Za-z]{2,}(?:公司|集团|银行|大学|学院|协会|委员会|研究院|研究所|医院|法院|检察院|政府|部|局|署|厅|"
+    r"中心|基金会|联合会|俱乐部|队|平台|交易所|电视台|报社|出版社)"
+)
+_PLACE_SUFFIX = re.compile(
+    r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|州|岛|港|湾|路|街|山|江|河|湖|海|机场|车站|站|广场|公园|体育场|体育馆|"
+    r"会展中心|中心|大厦|酒店|馆|基地|国)"
+)
+
+
+@dataclass
+class Candidate:
+    """One sentence (or clause window) that might answer the question."""
+
+    hit: Hit
+    rank: int  # the passage's place in the retrieval list
+    start: int  # span in the document text
+    end: int
+    coverage: float  # the cheap first-stage score
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0  # the learned decision's logit (set by bot.core.decision)
+    probability: float = 0.0
+
+    @property
+    def doc_id(self) -> str:
+        return self.hit.doc.doc_id
+
+    def text(self) -> str:
+        return self.hit.doc.text[self.start : self.end]
+
+
+def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a passage to whole sentences: back to the end of the sentence before it, on to the next sentence end."""
+    left = max(text.rfind(mark, 0, start) for mark in "。！？；\n")
+    right_candidates = [p for mark in "。！？；\n" if (p := text.find(mark, end)) >= 0]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    return left + 1, min(len(text), right)
+
+
+def answer_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence that fits the answer limit, or else every run of its clauses that does."""
+    if end - start <= MAX_ANSWER_CHARS:
+        return [(start, end)]
+    clauses = split_clauses(text, start, end)
+    spans = []
+    for i, (c_start, _) in enumerate(clauses):
+        j = i
+        while j + 1 < len(clauses) and clauses[j + 1][1] - c_start <= MAX_ANSWER_CHARS:
+            j += 1
+        spans.append((c_start, min(clauses[j][1], c_start + MAX_ANSWER_CHARS)))
+    return spans
+
+
+def coverage(text: str, weights: dict[str, float], total: float) -> float:
+    return sum(w for t, w in weights.items() if t in text) / total if total else 0.0
+
+
+class Scorer:
+    """Features of the candidates for one question (its analysis and its weighted terms)."""
+
+    def __init__(self, analysis: Analysis, weights: dict[str, float]):
+        self.analysis = analysis
+        self.weights = weights
+        self.total = sum(weights.values())
+
+    def candidates(self, hits: list[Hit]) -> list[Candidate]:
+        """Every sentence of the passages, scored by the cheap coverage, best first; the best SHORTLIST get
+        their full features."""
+        if not self.total:
+            return []
+        seen: set[tuple[str, int, int]] = set()
+        found: list[Candidate] = []
+        for rank, hit in enumerate(hits):
+            text = hit.doc.text
+            sentences = split_sentences(text, *paragraph_bounds(text, hit.chunk.start, hit.chunk.end))
+            sentences = [s for s in sentences if s[1] > hit.chunk.start and s[0] < hit.chunk.end]
+            title = hit.doc.title.lower()
+            for i, (s_start, s_end) in enumerate(sentences):
+                before = text[sentences[i - 1][0] : sentences[i - 1][1]].lower() if i else ""
+                context_cov = coverage(f"{title}\n{before}\n{text[s_start:s_end].lower()}", self.weights, self.total)
+                for start, end in answer_spans(text, s_start, s_end):
+                    if (hit.doc.doc_id, start, end) in seen:
+                        continue
+                    seen.add((hit.doc.doc_id, start, end))
+                    span = text[start:end].lower()
+                    span_cov = coverage(span, self.weights, self.total)
+                    sentence_cov = (1 - TITLE_SHARE) * span_cov + TITLE_SHARE * coverage(
+                        f"{title}\n{span}", self.weights, self.total
+                    )
+                    cheap = 0.5 * sentence_cov + 0.2 * context_cov + 0.3 * hit.dense - 0.01 * rank
+                    c = Candidate(hit, rank, start, end, cheap)
+                    c.features = {"sentence_cov": sentence_cov, "context_cov": context_cov, "span_cov": span_cov}
+                    found.append(c)
+        found.sort(key=lambda c: c.coverage, reverse=True)
+        shortlist = found[:SHORTLIST]
+        top_rrf = max((h.score for h in hits), default=1.0) or 1.0
+        top_bm25 = max((h.lexical for h in hits), default=1.0) or 1.0
+        doc_cov: dict[str, tuple[float, float]] = {}
+        for order, c in enumerate(shortlist):
+            c.features.update(self._full(c, order, top_rrf, top_bm25, doc_cov))
+        return shortlist
+
+    def _full(self, c: Candidate, order: int, top_rrf: float, top_bm25: float, doc_cov: dict) -> dict[str, float]:
+        a = self.analysis
+        doc = c.hit.doc
+        text = doc.text
+        span = text[c.start : c.end]
+        lower = span.lower()
+        title = doc.title.lower()
+        before_start = max(text.rfind(m, 0, max(0, c.start - 1)) for m in "。！？\n") + 1
+        context = f"{title}\n{text[before_start : c.end].lower()}"
+        if doc.doc_id not in doc_cov:
+            whole = f"{title}\n{text.lower()}"
+            doc_cov[doc.doc_id] = (
+                coverage(whole, self.weights, self.total),
+                max((w for t, w in self.weights.items() if t not in whole), default=0.0),
+            )
+        whole_cov, missing_doc = doc_cov[doc.doc_id]
+        missing_ctx = max((w for t, w in self.weights.items() if t not in context), default=0.0)
+        tags = [(p.word, p.flag) for p in jieba.posseg.cut(span, HMM=False)]
+        found = _answer_types(span, tags)
+        kind_ok = _kind_ok(a, found)
+        unit_ok, unit_wrong = _unit_match(a, found["quantities"], span)
+        near = _near_focus(lower, a.focus, found["positions"].get(_type_key(a), []))
+        f = {
+            "first_stage": c.coverage,
+            "first_stage_order": order / SHORTLIST,
+            "title_cov": coverage(title, self.weights, self.total),
+            "doc_cov": whole_cov,
+            "missing_ctx": missing_ctx / MAX_IDF,
+            "missing_doc": missing_doc / MAX_IDF,
+            "dense": c.hit.dense,
+            "rrf": c.hit.score / top_rrf,
+            "bm25": c.hit.lexical / top_bm25,
+            "rank": c.rank / 20,
+            "kind_ok": float(kind_ok),
+            f"kind_ok_{a.kind}": float(kind_ok),
+            f"kind_{a.kind}": 1.0,
+            "unit_ok": float(unit_ok),
+            "unit_wrong": float(unit_wrong),
+            "focus_span": _share(a.focus, lower),
+            "focus_ctx": _share(a.focus, context),
+            "focus_near": float(near),
+            "has_subject": float(bool(a.subjects)),
+            "subject_span": _share(a.subjects, lower),
+            "subject_ctx": _share(a.subjects, context),
+            "subject_doc": _share(a.subjects, f"{title}\n{text.lower()}"),
+            "has_year": float(bool(a.years)),
+            "year_span": _share(a.years, lower),
+            "year_ctx": _share(a.years, context),
+            "year_doc": float(_years_ok(a, doc)),
+            "has_qualifier": float(bool(a.qualifiers)),
+            "qualifier_ctx": _share(a.qualifiers, context),
+            "length": (c.end - c.start) / MAX_ANSWER_CHARS,
+            "leans_back": float(bool(_LEANS_BACK.match(span))),
+            "enumeration": min(len(_ENUMERATION.findall(span)), 6) / 6,
+            "quoted": float(bool(_QUOTED.search(span))),
+        }
+        # Each unmet constraint alone is rare in the data; their count pools the evidence.
+        f["violations"] = (
+            (f["subject_ctx"] < 1)
+            + (f["year_ctx"] < 1)
+            + (f["qualifier_ctx"] < 1)
+            + f["unit_wrong"]
+            + (f["focus_ctx"] < 1)
+            + (1 - f["kind_ok"])
+        )
+        return f
+
+
+def _share(words: tuple[str, ...], text: str) -> float:
+    """The share of `words` found in `text` (1.0 when there are none to find)."""
+    if not words:
+        return 1.0
+    return sum(1 for w in words if w in text) / len(words)
+
+
+def _years_ok(a: Analysis, doc) -> bool:
+    """News figures belong to a period: a year the question names must be in the article or be its year."""
+    published = (doc.date or "")[:4]
+    return all(y == published or y in doc.title or y in doc.text for y in a.years)
+
+
+def _type_key(a: Analysis) -> str:
+    return {"who": "person", "org": "org", "where": "place", "when": "date", "number": "quantity"}.get(a.kind, "")
+
+
+def _answer_types(span: str, tags: list[tuple[str, str]]) -> dict:
+    """Where the span holds a person, organisation, place, date or quantity (character offsets)."""
+    positions: dict[str, list[int]] = {"person": [], "org": [], "place": [], "date": [], "quantity": []}
+    at = 0
+    for word, flag in tags:
+        if flag.startswith("nr") and len(word) >= 2:
+            positions["person"].append(at)
+        elif flag == "nt" or (flag == "nrt" and len(word) >= 2):
+            positions["org"].append(at)
+        elif flag == "ns" and len(word) >= 2:
+            positions["place"].append(at)
+        at += len(word)
+    positions["person"] += [m.start() for m in re.finditer(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}", span)]
+    positions["person"] += [m.start() for m in _PERSON_TITLE.finditer(span)] if positions["person"] else []
+    positions["org"] += [m.start() for m in _ORG_SUFFIX.finditer(span)]
+    positions["place"] += [m.start() for m in _PLACE_SUFFIX.finditer(span)]
+    positions["date"] = [m.start() for m in _DATE.finditer(span)]
+    no_dates = _DATE_PARTS.sub(lambda m: " " * len(m.group(0)), span)
+    quantities = [(m.start(), m.group(1)) for m in _QUANTITY.finditer(no_dates) if m.group(0).strip()]
+    positions["quantity"] = [p for p, _ in quantities]
+    return {"positions": positions, "quantities": quantities}
+
+
+def _kind_ok(a: Analysis, found: dict) -> bool:
+    p = found["positions"]
+    if a.kind == "who":
+        return bool(p["person"] or p["org"])
+    if a.kind == "org":
+        return bool(p["org"])
+    if a.kind == "where":
+        return bool(p["place"])
+    if a.kind == "when":
+        return bool(p["date"])
+    if a.kind == "number":
+        return bool(p["quantity"])
+    return True
+
+
+def _unit_match(a: Analysis, quantities: list[tuple[int, str]], span: str) -> tuple[bool, bool]:
+    """(an answer in the unit asked for is there, answers of the kind are there but none in that unit)."""
+    if a.kind == "when" and a.unit in _WHEN_UNITS:
+        ok = bool(_WHEN_UNITS[a.unit].search(span))
+        return ok, not ok
+    if a.kind != "number" or not quantities:
+        return False, False
+    if a.unit == "元":
+        ok = any(_CURRENCY.match(u) for _, u in quantities)
+    elif a.unit:
+        ok = any(u.startswith(a.unit) or (a.unit in u) for _, u in quantities)
+    elif a.rate:
+        ok = any(u.startswith(_RATE_UNITS) for _, u in quantities)
+    else:
+        return True, False  # no unit asked for: any number will do
+    return ok, not ok
+
+
+def _near_focus(span: str, focus: tuple[str, ...], positions: list[int]) -> bool:
+    if not focus or not positions:
+        return False
+    spots = [m.start() for w in focus for m in re.finditer(re.escape(w), span)]
+    return any(abs(p - s) <= NEAR_CHARS for p in positions for s in spots)

@@ -1,0 +1,100 @@
+"""The learned answer decision: two linear models over candidate features, shipped as plain JSON.
+
+- The ranker orders the candidate sentences of one question (trained on pairs: a sentence that answers against
+  one that does not, from the same question).
+- The decider is a logistic regression on the best-ranked candidate: its features, its ranker score and its
+  lead over the runner-up. Its probability decides between answering and declining (`threshold`, chosen on
+  held-out data).
+Both are fitted by tools/fit_decision.py, which records data, seed and figures in bot/core/data/decision.json;
+scikit-learn is needed only there.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "decision.json"
+
+
+@dataclass(frozen=True)
+class Linear:
+    names: tuple[str, ...]
+    coef: tuple[float, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    intercept: float
+
+    def logit(self, features: dict[str, float]) -> float:
+        z = self.intercept
+        for name, c, m, s in zip(self.names, self.coef, self.mean, self.scale, strict=True):
+            z += c * (features.get(name, 0.0) - m) / s
+        return z
+
+    def contributions(self, features: dict[str, float], top: int = 6) -> list[tuple[str, float]]:
+        """The features that moved this candidate's score most, with their signed share of the logit."""
+        parts = [
+            (name, c * (features.get(name, 0.0) - m) / s)
+            for name, c, m, s in zip(self.names, self.coef, self.mean, self.scale, strict=True)
+        ]
+        parts.sort(key=lambda p: abs(p[1]), reverse=True)
+        return [(name, round(v, 2)) for name, v in parts[:top]]
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(self.names),
+            "coef": list(self.coef),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "intercept": self.intercept,
+        }
+
+
+@dataclass(frozen=True)
+class Model:
+    ranker: Linear
+    decider: Linear  # sees the ranker's "rank_score" and "rank_margin" beside the candidate features
+    threshold: float  # answer when the decider's probability is at least this
+    meta: dict
+
+    def rank(self, features: dict[str, float]) -> float:
+        return self.ranker.logit(features)
+
+    def decide(self, features: dict[str, float], score: float, margin: float) -> float:
+        return sigmoid(self.decider.logit({**features, "rank_score": score, "rank_margin": margin}))
+
+    def to_json(self) -> dict:
+        return {
+            "ranker": self.ranker.to_json(),
+            "decider": self.decider.to_json(),
+            "threshold": self.threshold,
+            "meta": self.meta,
+        }
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _linear(data: dict) -> Linear:
+    return Linear(
+        tuple(data["features"]),
+        tuple(data["coef"]),
+        tuple(data["mean"]),
+        tuple(data["scale"]),
+        float(data.get("intercept", 0.0)),
+    )
+
+
+def from_json(data: dict) -> Model:
+    return Model(
+        _linear(data["ranker"]), _linear(data["decider"]), float(data["threshold"]), dict(data.get("meta") or {})
+    )
+
+
+@cache
+def shipped() -> Model:
+    return from_json(json.loads(MODEL_PATH.read_text(encoding="utf-8")))

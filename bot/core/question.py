@@ -1,0 +1,167 @@
+"""What a question asks for: the kind of answer, the attribute asked about, and the constraints an answer must meet.
+
+`2023年澳网男单冠军是谁？` wants a person (kind "who"), asks about 冠军 (the focus), about 澳网 (the subject) in
+2023 (a year). `双品网购节期间山东全省一共直播了多少场？` wants a number counted in 场, under the qualifiers 全省 and
+一共. The answer step checks candidate sentences against these (bot/core/candidates.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.core.followup import pos_tokens
+
+# Checked in this order; the first that matches gives the kind.
+_KINDS = (
+    ("when", r"何时|什么时候|什么时间|哪一?天|哪一?年|哪个月|几月|几号|几点|哪日|日期|时间是|多久以前|哪个季度"),
+    ("list", r"哪些|哪几"),
+    (
+        "org",
+        r"哪家|哪个(?:公司|机构|组织|部门|单位|企业|银行|媒体|平台|团队|学校|大学|品牌)|什么(?:公司|机构|组织|部门|平台)",
+    ),
+    ("who", r"谁|哪位|哪个人|什么人|哪名|哪国人"),
+    (
+        "where",
+        r"哪里|哪儿|在哪|何地|何处|什么地方|什么位置|哪个(?:城市|省|国家|地区|地方|港口|县|区|市|村|镇)|哪座|哪国|哪省|哪个?城市",
+    ),
+    (
+        "number",
+        r"多少|几[个位名家次种项条天年岁倍成层艘架场人元亿万]|多[大高长久远重厚宽深快]|比例|百分之|第几|占比|增速|增幅|涨幅",
+    ),
+    ("what", r"什么|何种|哪[个种项款类级届艘件部条支只]|怎样的|是啥|叫啥"),
+)
+_KIND_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
+# A question that asks how much something grew wants a rate; one that asks how many 场 wants a count in 场.
+_RATE = re.compile(r"增长|增速|增幅|涨|降|下降|下滑|提升|提高|比例|占比|百分|率|份额|同比|环比")
+_UNIT_AFTER = re.compile(r"(?:多少|几)([\u4e00-\u9fff%]{1,2})")
+MEASURE_WORDS = (
+    "个位名家次种项条天年岁倍成层艘架场人元亿万件款台辆套所只批份座吨斤米公里平方户例起单篇部支票分秒小时周月"
+)
+_QUALIFIERS = re.compile(
+    r"全[省市国球县区网年]|一共|总共|累计|合计|共计|总计|首日|首周|首月|首年|当日|当天|首次|首个|首批|首家|"
+    r"第[一二三四1-4]季度|[一二三四1-4]季度|上半年|下半年|前三季度|全年|同比|环比|日均|平均|人均|最高|最低|最多|最少|"
+    r"最大|最小|第[一二三四五六七八九十\d]+|单日|每年|每天|期间|以来|男子|女子|男单|女单|男双|女双|男篮|女篮|男足|女足"
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
+_MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
+_SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
+_FOCUS_SKIP = frozenset("是 的 为 了 有 在 到 被 把 将 又 都 也 最 共 一共 总共 达到 达 约 其 还 已 会".split())
+# The words that ask (not content): the focus sits right before or after them.
+_ASK_WORDS = re.compile(
+    r"多少钱?|几[个天倍项成条家次年月号日位名款种场人]?|哪[一]?[年天个家些里座位款种国省]?|哪儿|什么时候|什么|谁|何时|何地|"
+    r"如何|怎么样?|为什么|为何|是否|吗"
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The question as the answer step reads it."""
+
+    kind: str  # who, org, where, when, number, list, what, other
+    unit: str | None  # for number questions: the measure word or unit asked for ("场", "%"); None if not stated
+    rate: bool  # a number question about growth, share or rate (a % or 倍 answers it)
+    focus: tuple[str, ...]  # the word(s) next to the question word: the attribute asked about (冠军, 导演)
+    subjects: tuple[str, ...]  # named things the answer must be about (快手, 澳网, MU5735)
+    years: tuple[str, ...]
+    months: tuple[str, ...]
+    qualifiers: tuple[str, ...]  # 全省, 一共, 首日, 第一季度 ...
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "unit": self.unit,
+            "rate": self.rate,
+            "focus": list(self.focus),
+            "subjects": list(self.subjects),
+            "years": list(self.years),
+            "qualifiers": list(self.qualifiers),
+        }
+
+
+def question_kind(question: str) -> str:
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return "other"
+
+
+@lru_cache(maxsize=4096)
+def analyse(question: str) -> Analysis:
+    kind = question_kind(question)
+    unit = None
+    rate = False
+    if kind == "number":
+        match = _UNIT_AFTER.search(question)
+        if (
+            match
+            and match.group(1)[0] == "钱"
+            or re.search(r"花了?多少|金额|价格|售价|多少资金|罚款?多少|被罚了?多少", question)
+        ):
+            unit = "元"  # 多少钱: any currency answers it
+        elif match and match.group(1)[0] in MEASURE_WORDS + "%":
+            unit = match.group(1)[0] if match.group(1)[0] not in "亿万" else match.group(1)
+        rate = bool(_RATE.search(question)) and unit in (None, "%", "倍", "成")
+    elif kind == "when":
+        if re.search(r"哪一?年|几几年|什么年份", question):
+            unit = "年"
+        elif re.search(r"几点|什么时间|几时", question):
+            unit = "时"
+        elif re.search(r"哪一?天|几号|几月几[日号]|哪日|日期", question):
+            unit = "日"
+    tokens = pos_tokens(question)
+    focus = _focus(question, tokens)
+    qualifiers = tuple(dict.fromkeys(m.group(0) for m in _QUALIFIERS.finditer(question)))
+    subjects = tuple(s for s in _subjects(tokens) if s not in focus and not any(s in q for q in qualifiers))
+    return Analysis(
+        kind=kind,
+        unit=unit,
+        rate=rate,
+        focus=focus,
+        subjects=subjects,
+        years=tuple(dict.fromkeys(_YEAR.findall(question))),
+        months=tuple(dict.fromkeys(_MONTH.findall(question))),
+        qualifiers=qualifiers,
+    )
+
+
+def _subjects(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
+    """Named things in the question: jieba's name/place/organisation/brand tags and Latin words (MU5735)."""
+    found = []
+    for word, flag in tokens:
+        if len(word) < 2 and not word.isascii():
+            continue
+        if word.isdigit() or _ASK_WORDS.fullmatch(word) or word in ("多少钱", "多少", "什么"):
+            continue
+        if flag in _SUBJECT_FLAGS or (word.isascii() and word.isalnum() and len(word) >= 2):
+            found.append(word.lower())
+    return tuple(dict.fromkeys(found))
+
+
+def _focus(question: str, tokens: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The content words next to the question word: the noun before it (冠军是谁 -> 冠军) and, for where/when,
+    the verb after it (在哪里举行 -> 举行)."""
+    ask = _ASK_WORDS.search(question)
+    if not ask:
+        return ()
+    spans, cursor = [], 0
+    for word, flag in tokens:
+        spans.append((cursor, cursor + len(word), word, flag))
+        cursor += len(word)
+    before = [s for s in spans if s[1] <= ask.start()]
+    after = [s for s in spans if s[0] >= ask.end()]
+    focus = []
+    for _, _, word, flag in reversed(before):
+        if word in _FOCUS_SKIP or not word.strip() or flag == "x" or (len(word) == 1 and flag != "v"):
+            continue
+        if flag.startswith(("n", "v", "a")) or flag in ("eng", "j", "l", "i"):
+            focus.append(word)
+        break
+    for _, _, word, flag in after:
+        if word in _FOCUS_SKIP or flag == "x":
+            continue
+        if flag.startswith(("n", "v")) and len(word) >= 2:
+            focus.append(word)
+        break
+    return tuple(w.lower() for w in focus)
