@@ -6,8 +6,8 @@ drcd: half the passages indexed, questions on the other half are true negatives)
 - fit-train (a hash of the question id, 70%): the model is trained on the candidates of these questions. A
   candidate is positive when it is from a gold article and its answer text (as the answer step would widen
   it) holds a gold answer; candidates of not-in-corpus questions are all negative. Each set weighs the same.
-- fit-hold (the other 30%): the threshold is the lowest probability whose answers there reach the stated
-  precision (TARGET_PRECISION: the share of answered questions answered correctly, sets weighted equally).
+- fit-hold (the other 30%): the threshold is the probability with the best balance there (choose_threshold);
+  the precision it gives (share of answered questions answered correctly) is recorded beside it.
 The "check" rows are only reported, by `--report` (the same replay of bot.core.answer.compose as the engine:
 month-filtered hits first when the question names a month, then all hits).
 
@@ -38,9 +38,34 @@ from index.terms import question_units  # noqa: E402
 from tools.answer_cache import CACHE, INDEXES, Replay, load_replay  # noqa: E402
 
 SEED = 0
-TARGET_PRECISION = 0.90
 C = 0.05  # inverse regularisation strength (0.05 and 1 were tried by 5-fold cross-validation)
 RANK_FEATURES = None  # None: the ranker sees every feature
+# The decider sees fewer features than the ranker: with a few hundred fit questions per set, all ~50 overfit.
+DECIDER_FEATURES = {
+    "first_stage",
+    "sentence_cov",
+    "context_cov",
+    "doc_cov",
+    "dense",
+    "bm25",
+    "missing_ctx",
+    "missing_doc",
+    "kind_ok",
+    "unit_ok",
+    "unit_wrong",
+    "focus_ctx",
+    "focus_near",
+    "subject_ctx",
+    "subject_doc",
+    "year_ctx",
+    "year_doc",
+    "qualifier_ctx",
+    "violations",
+    "has_subject",
+    "has_year",
+    "has_qualifier",
+}
+CLIP = 3.0  # the decider's standardised features are clipped to ±CLIP
 BLEND = 10.0  # weight of the first-stage score added to the learned ranker
 DECLINE = "语料中没有找到这个问题的答案。"
 
@@ -96,13 +121,14 @@ def _standardised(rows: list[list[float]]):
     return X, mean, scale
 
 
-def _linear(names, coef, mean, scale, intercept) -> decision.Linear:
+def _linear(names, coef, mean, scale, intercept, clip=None) -> decision.Linear:
     return decision.Linear(
         tuple(names),
         tuple(float(c) for c in coef),
         tuple(float(m) for m in mean),
         tuple(float(s) for s in scale),
         float(intercept),
+        clip,
     )
 
 
@@ -154,7 +180,7 @@ def train_on(per_set: dict[str, list]):
     coef[names.index("first_stage")] += BLEND * scale[names.index("first_stage")]
     ranker = _linear(names, coef, np.zeros(len(names)), scale, 0.0)
     # The decider: the best-ranked candidate of every question, answerable or not.
-    names = all_names
+    names = [n for n in all_names if n in DECIDER_FEATURES or n.startswith("kind_")]
     dnames = [*names, "rank_score", "rank_margin"]
     rows, labels, dweights = [], [], []
     for items in per_set.values():
@@ -170,8 +196,8 @@ def train_on(per_set: dict[str, list]):
             dweights.append(1000.0 / len(items))
     X, mean, scale = _standardised(rows)
     decider_lr = LogisticRegression(C=C, max_iter=3000, random_state=SEED)
-    decider_lr.fit((X - mean) / scale, labels, sample_weight=dweights)
-    decider = _linear(dnames, decider_lr.coef_[0], mean, scale, decider_lr.intercept_[0])
+    decider_lr.fit(np.clip((X - mean) / scale, -CLIP, CLIP), labels, sample_weight=dweights)
+    decider = _linear(dnames, decider_lr.coef_[0], mean, scale, decider_lr.intercept_[0], CLIP)
     counts = {sub: {"questions": len(items), "pairs": None} for sub, items in per_set.items()}
     return decision.Model(ranker, decider, 0.5, {"fit_train_questions": counts, "pairs": len(D)})
 
@@ -263,13 +289,22 @@ def metrics(results: list[dict], threshold: float) -> dict:
 
 
 def choose_threshold(per_set: dict[str, list[dict]]) -> tuple[float, list]:
+    """The threshold with the best balance on fit-hold: the mean over sets of (share of answerable questions
+    answered correctly + share of not-in-corpus questions declined). Its precision is reported, not targeted:
+    a precision target of 0.9 declined 59% of the CRUD questions that have an answer."""
     table = []
     for t in np.arange(0.05, 0.96, 0.025):
         ms = {s: metrics(r, t) for s, r in per_set.items()}
-        precision = np.mean([m["precision"] for m in ms.values() if m["precision"] is not None])
-        table.append((round(float(t), 3), round(float(precision), 3), ms))
-    ok = [row for row in table if row[1] >= TARGET_PRECISION]
-    return (ok[0][0] if ok else table[-1][0]), table
+        balance = np.mean(
+            [
+                (m["accuracy"] or 0) + (m["negatives_declined"] if m["negatives_declined"] is not None else 1)
+                for m in ms.values()
+                if m["n"]
+            ]
+        )
+        table.append((round(float(t), 3), round(float(balance), 3), ms))
+    best = max(table, key=lambda row: row[1])
+    return best[0], table
 
 
 def by_kind(results: list[dict]) -> dict:
@@ -322,7 +357,7 @@ def main() -> None:
                 "sets": sorted(hold),
                 "seed": SEED,
                 "C": C,
-                "target_precision": TARGET_PRECISION,
+                "threshold_rule": "best mean over sets of accuracy + not-in-corpus declined, on fit-hold",
                 "fit_hold": {s: metrics(r, threshold) for s, r in hold.items()},
             },
         )

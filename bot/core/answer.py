@@ -16,7 +16,7 @@ from bot.core import decision
 from bot.core.candidates import MAX_ANSWER_CHARS, Candidate, Scorer, answer_spans, paragraph_bounds
 from bot.core.question import analyse
 from index.search import Hit, Searcher
-from index.sentences import split_sentences
+from index.sentences import split_clauses, split_sentences
 from index.terms import question_units
 
 SNIPPET_CONTEXT = 60  # characters of context either side of the marked sentence in a snippet
@@ -189,8 +189,12 @@ def _with_neighbours(text: str, start: int, end: int, widen_forward: bool = True
     sentences = split_sentences(text, low, high)
     before = [s for s in sentences if s[1] <= start]
     after = [s for s in sentences if s[0] >= end]
-    if before and _LEANS_BACK.match(text, start) and end - before[-1][0] <= MAX_ANSWER_CHARS:
-        start = before[-1][0]
+    if before and _LEANS_BACK.match(text, start):
+        if end - before[-1][0] > MAX_ANSWER_CHARS:  # too long with the sentence before: keep the clauses that fit
+            fitting = [e for _, e in split_clauses(text, start, end) if e - before[-1][0] <= MAX_ANSWER_CHARS]
+            end = fitting[-1] if fitting else end
+        if end - before[-1][0] <= MAX_ANSWER_CHARS:
+            start = before[-1][0]
     says_little = text[end - 1] in "：:" or end - start < SHORT_ANSWER
     if widen_forward and after and says_little and after[0][1] - start <= MAX_ANSWER_CHARS:
         end = after[0][1]

@@ -27,17 +27,22 @@ class Linear:
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     intercept: float
+    clip: float | None = None  # standardised values are clipped to ±clip (no linear extrapolation far out)
+
+    def _x(self, value: float, m: float, s: float) -> float:
+        x = (value - m) / s
+        return x if self.clip is None else max(-self.clip, min(self.clip, x))
 
     def logit(self, features: dict[str, float]) -> float:
         z = self.intercept
         for name, c, m, s in zip(self.names, self.coef, self.mean, self.scale, strict=True):
-            z += c * (features.get(name, 0.0) - m) / s
+            z += c * self._x(features.get(name, 0.0), m, s)
         return z
 
     def contributions(self, features: dict[str, float], top: int = 6) -> list[tuple[str, float]]:
         """The features that moved this candidate's score most, with their signed share of the logit."""
         parts = [
-            (name, c * (features.get(name, 0.0) - m) / s)
+            (name, c * self._x(features.get(name, 0.0), m, s))
             for name, c, m, s in zip(self.names, self.coef, self.mean, self.scale, strict=True)
         ]
         parts.sort(key=lambda p: abs(p[1]), reverse=True)
@@ -50,6 +55,7 @@ class Linear:
             "mean": list(self.mean),
             "scale": list(self.scale),
             "intercept": self.intercept,
+            "clip": self.clip,
         }
 
 
@@ -86,6 +92,7 @@ def _linear(data: dict) -> Linear:
         tuple(data["mean"]),
         tuple(data["scale"]),
         float(data.get("intercept", 0.0)),
+        data.get("clip"),
     )
 
 

@@ -1,0 +1,102 @@
+"""The answer step reads the question: what kind of answer it wants, about whom, under which constraints; and the
+learned decision answers only what the evidence says. Fast: a fake embedder over a few small articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import decision
+from bot.core.question import analyse
+from index.documents import Document
+
+DOUYIN = Document(
+    "douyin.txt",
+    "抖音电商发布国货报告",
+    "抖音电商发布了2021年国货发展报告。报告显示，2021年抖音电商国货销量同比增长667%，远超行业水平。"
+    "其中美妆类国货销量增长696%，食品饮料类增长547%。",
+    date="2022-04-20T10:00:00+08:00",
+)
+KUAISHOU = Document(
+    "kuaishou.txt",
+    "快手电商引力大会",
+    "快手电商在北京举办引力大会。快手电商将拿出230亿红利流量扶持快品牌，快手电商希望在2022年扶持500个标杆快品牌。",
+    date="2022-05-20T10:00:00+08:00",
+)
+TENNIS = Document(
+    "tennis.txt",
+    "澳网男单决赛",
+    "2023年澳网男单八强名单已出炉，赛事吸引了大量观众。决赛中，德约科维奇以三比零击败西西帕斯，获得2023年澳网男单冠军。",
+    date="2023-01-29T10:00:00+08:00",
+)
+
+
+@pytest.fixture
+def engine(fake_engine):
+    fake_engine.ingest_documents({d.doc_id: d for d in (DOUYIN, KUAISHOU, TENNIS)}, replace_all=True)
+    return fake_engine
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("2023年澳网男单冠军是谁？", "who"),
+        ("第五届进博会在哪里举行", "where"),
+        ("抖音电商第二届生态大会是哪天开的？", "when"),
+        ("双品网购节期间山东全省一共直播了多少场？", "number"),
+        ("抖音国货销量TOP5城市有哪些？", "list"),
+        ("快手电商把自己定位成什么？", "what"),
+    ],
+)
+def test_the_kind_of_answer_wanted(question, kind):
+    assert analyse(question).kind == kind
+
+
+def test_a_number_question_names_its_unit_and_qualifiers():
+    a = analyse("双品网购节期间山东全省一共直播了多少场？")
+    assert a.unit == "场" and {"全省", "一共"} <= set(a.qualifiers)
+    assert analyse("抖音电商国货销量增长了多少").rate  # a growth: a % or 倍 answers it
+    assert analyse("意大利拨了多少钱用来捕捞蓝蟹？").unit == "元"  # any currency
+
+
+def test_the_subject_and_year_are_constraints():
+    a = analyse("快手电商国货销量增长了多少")
+    assert "快手" in a.subjects
+    assert analyse("2023年澳网男单冠军是谁？").years == ("2023",)
+
+
+def test_the_shipped_model_is_plain_json_with_a_threshold():
+    model = decision.shipped()
+    assert 0.0 < model.threshold < 1.0
+    assert "kind_ok" in model.ranker.names and "rank_margin" in model.decider.names
+    assert model.meta["fitted_by"] == "tools/fit_decision.py"
+
+
+def test_the_right_entity_answers(engine):
+    answer = engine.ask("抖音电商国货销量增长了多少")
+    assert answer.answerable and "667%" in answer.text
+    assert answer.citations[0].hit.doc.doc_id == "douyin.txt"
+
+
+def test_another_entity_s_figure_is_not_an_answer(engine):
+    """快手 instead of 抖音: the corpus has 抖音's 国货 growth only, so the answer is "not found"."""
+    answer = engine.ask("快手电商国货销量增长了多少")
+    assert not answer.answerable
+    assert "667%" not in answer.text
+
+
+def test_a_who_question_is_answered_with_the_sentence_naming_a_person(engine):
+    answer = engine.ask("2023年澳网男单冠军是谁？")
+    assert answer.answerable and "德约科维奇" in answer.text
+
+
+def test_sources_are_only_what_bears_on_the_question(engine):
+    answer = engine.ask("快手2022扶持多少快品牌")
+    assert answer.answerable and "500" in answer.text
+    assert all("快手" in c.hit.doc.title + c.hit.doc.text for c in answer.citations)
+
+
+def test_debug_shows_why(engine):
+    features = engine.ask("快手电商国货销量增长了多少").features
+    assert features.question["kind"] == "number" and "快手" in features.question["subjects"]
+    assert features.reasons and all(isinstance(v, float) for _, v in features.reasons)
+    assert features.probability < features.threshold
