@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.ratelimit import RateLimit
 from bot.settings import parse_ids
-from bot.telegram.access import Access, RateLimit
+from bot.telegram.access import Access
 from bot.telegram.admin import safe_filename
 
 

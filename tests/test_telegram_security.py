@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.telegram.access import RateLimit
+from bot.core.ratelimit import RateLimit
 from tests.fake_telegram import BOT_USER, FakeTelegram
 from tests.test_telegram_bot import replies_to, running_bot
 

@@ -11,10 +11,10 @@ from datetime import date
 
 from bot.core.conversation import Conversation, Turn
 from bot.core.engine import Engine
+from bot.core.ratelimit import RateLimit
 from bot.http.errors import ApiError
 from bot.llm.client import LLMClient, OnToken
 from bot.settings import Settings
-from bot.telegram.access import RateLimit
 from index.dates import DateRange
 
 

@@ -31,10 +31,11 @@ from telegram.ext import (
 from bot.core import followup
 from bot.core.conversation import Conversation
 from bot.core.engine import Engine
+from bot.core.ratelimit import RateLimit
 from bot.core.refresh import FeedRefresher
 from bot.llm.client import LLMClient
 from bot.settings import Settings
-from bot.telegram.access import Access, RateLimit
+from bot.telegram.access import Access
 from bot.telegram.admin import document_message, reload_command
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.feeds import latest_command, start_refresh, stop_refresh

@@ -13,10 +13,11 @@ from telegram.ext import ContextTypes
 
 from bot.core.answer import Answer
 from bot.core.conversation import Conversation
+from bot.core.ratelimit import RateLimit
 from bot.core.refresh import FeedRefresher
 from bot.llm.client import LLMClient
 from bot.settings import Settings
-from bot.telegram.access import Access, RateLimit
+from bot.telegram.access import Access
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.render import Styled
 from bot.telegram.typing import TypingIndicator
