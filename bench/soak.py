@@ -155,7 +155,7 @@ async def soak(args: argparse.Namespace, engine: Engine, index_dir: Path) -> dic
                                      admin_ids=frozenset({ADMIN}), feedback_path=index_dir.parent / "feedback.jsonl")
         app = build_application(settings, engine)
         run = Soak(fake, index_dir, args.minutes, args.users, args.seed, args.ingest_every)
-        services = app.bot_data["xunda"]
+        services = app.bot_data.services
         memory = services.memory
         run.tables = lambda: {"rate_limit_users": len(services.rate), "conversations": len(memory._conversations),
                               "answers_with_buttons": len(memory._turns)}

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.settings import Settings
 from bot.telegram.feeds import pull_now, pull_summary
 from bot.telegram.handlers import allowed, say
-from bot.telegram.state import services
+from bot.telegram.state import XundaContext
 from bot.texts import telegram_text as text
 from index.ingest import IngestReport
 from index.loaders import SUPPORTED_SUFFIXES
@@ -29,22 +28,22 @@ BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files on Tel
 OWNERS_SUFFIX = ".owners.json"  # uploads.owners.json beside the store: file name -> admin id, for the quota
 
 
-async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def is_admin(update: Update, context: XundaContext) -> bool:
     """True for admins; everyone else is told politely that this is for admins."""
     if not await allowed(update, context):
         return False
-    if services(context).access.is_admin(update.effective_user.id):
+    if context.services.access.is_admin(update.effective_user.id):
         return True
     log.info("non-admin %s tried an admin action", update.effective_user.id)
     await say(update.effective_message, "admin_only")
     return False
 
 
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reload_command(update: Update, context: XundaContext) -> None:
     """Pull the --feeds now, if any, and load the newest index version (e.g. after `xunda ingest` from a shell)."""
     if not await is_admin(update, context):
         return
-    s = services(context)
+    s = context.services
     pulled = await pull_now(s.feeds) if s.feeds is not None else None
     changed = await s.engine.refresh() or bool(pulled and pulled.ingest.version)
     info = await s.engine.stats()
@@ -55,11 +54,11 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await update.effective_message.reply_html(html.escape(reply), do_quote=True)
 
 
-async def document_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def document_message(update: Update, context: XundaContext) -> None:
     """Ingest a .txt/.md/.html file an admin sends, without stopping the bot; reply with what changed."""
     if not await is_admin(update, context):
         return
-    s, message = services(context), update.effective_message
+    s, message = context.services, update.effective_message
     document = message.document
     name = safe_filename(document.file_name or "upload.txt")
     suffix = PurePosixPath(name).suffix.lower()

@@ -22,7 +22,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ExtBot,
     MessageHandler,
     filters,
@@ -48,7 +47,7 @@ from bot.telegram.handlers import (
     text_message,
 )
 from bot.telegram.retry import RetryingLimiter
-from bot.telegram.state import FOLLOWUP_SECONDS, Memory, Services
+from bot.telegram.state import CONTEXT_TYPES, FOLLOWUP_SECONDS, Memory, Services, XundaContext
 from bot.telegram.worker import EngineWorker
 from bot.texts import telegram_commands
 from bot.texts import telegram_text as text
@@ -97,10 +96,11 @@ def build_application(settings: Settings, engine: Engine, clock=time.monotonic) 
         .concurrent_updates(True)  # answer many chats at once; the engine itself takes one question at a time
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .context_types(CONTEXT_TYPES)
         .build()
     )
     llm = LLMClient.from_settings(settings)
-    app.bot_data["xunda"] = Services(
+    app.bot_data.services = Services(
         settings=settings,
         engine=EngineWorker(engine),
         access=Access(settings.allowed_ids, settings.admin_ids),
@@ -138,10 +138,10 @@ async def post_init(app: Application) -> None:
 async def post_shutdown(app: Application) -> None:
     """Stop the feed refresh and the engine's worker thread."""
     await stop_refresh(app)
-    app.bot_data["xunda"].engine.close()
+    app.bot_data.services.engine.close()
 
 
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def error_handler(update: object, context: XundaContext) -> None:
     """Log a failed update with its traceback; tell the user something short; keep running."""
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:

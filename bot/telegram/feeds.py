@@ -11,26 +11,25 @@ import html
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.core.refresh import FeedRefresher, PullReport, log_report, start_task, stop_task
 from bot.telegram.handlers import NO_PREVIEW, allowed, say
 from bot.telegram.render import Styled
-from bot.telegram.state import services
+from bot.telegram.state import XundaContext
 from bot.texts import telegram_text as text
 from index.documents import Document
 
 log = logging.getLogger(__name__)
 
 LATEST_COUNT = 10
-_TASK_KEY = "xunda_feed_task"
 
 
-async def latest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def latest_command(update: Update, context: XundaContext) -> None:
     """The newest articles in the index, linked, with outlet and date."""
     if not await allowed(update, context):
         return
-    documents = await services(context).engine.latest(LATEST_COUNT)
+    documents = await context.services.engine.latest(LATEST_COUNT)
     if not documents:
         await say(update.effective_message, "latest_empty")
         return
@@ -69,10 +68,11 @@ def pull_summary(report: PullReport) -> str:
 
 def start_refresh(app: Application) -> None:
     """Start the background pull (now, then every --refresh) when the bot was given --feeds."""
-    s = app.bot_data["xunda"]
+    s = app.bot_data.services
     if s.feeds is not None:
-        app.bot_data[_TASK_KEY] = start_task(s.feeds, s.settings.feed_refresh_seconds)
+        app.bot_data.feed_task = start_task(s.feeds, s.settings.feed_refresh_seconds)
 
 
 async def stop_refresh(app: Application) -> None:
-    await stop_task(app.bot_data.pop(_TASK_KEY, None))
+    task, app.bot_data.feed_task = app.bot_data.feed_task, None
+    await stop_task(task)

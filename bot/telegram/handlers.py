@@ -17,11 +17,10 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.core.engine import QuestionError
 from bot.telegram.render import TELEGRAM_LIMIT, Styled, more_sources, render_answer, split, telegram_length
-from bot.telegram.state import SentAnswer, services
+from bot.telegram.state import SentAnswer, XundaContext
 from bot.telegram.streaming import ThrottledEditor
 from bot.texts import telegram_text as text
 
@@ -35,10 +34,10 @@ async def say(message: Message, key: str, **values) -> None:
     await message.reply_html(html.escape(text(key, **values)), do_quote=True)
 
 
-async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def allowed(update: Update, context: XundaContext) -> bool:
     """True for users on the allow-list; others get a polite refusal."""
     user, chat = update.effective_user, update.effective_chat
-    if services(context).access.allows(user and user.id, chat and chat.id):
+    if context.services.access.allows(user and user.id, chat and chat.id):
         return True
     log.info("refused user %s in chat %s", user and user.id, chat and chat.id)
     if update.callback_query:
@@ -48,32 +47,32 @@ async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return False
 
 
-async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start_command(update: Update, context: XundaContext) -> None:
     """Greet and show example questions."""
     if await allowed(update, context):
         await say(update.effective_message, "start")
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: XundaContext) -> None:
     """Explain usage; admins also see their commands."""
     if not await allowed(update, context):
         return
     body = text("help")
-    if services(context).access.is_admin(update.effective_user.id):
+    if context.services.access.is_admin(update.effective_user.id):
         body += "\n" + text("help_admin")
     await update.effective_message.reply_html(html.escape(body), do_quote=True)
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats_command(update: Update, context: XundaContext) -> None:
     """Documents, chunks and last ingest of the live index."""
     if not await allowed(update, context):
         return
-    info = await services(context).engine.stats()
+    info = await context.services.engine.stats()
     await say(update.effective_message, "stats", documents=info["documents"], chunks=info["chunks"],
               built_at=str(info.get("built_at") or "—")[:19].replace("T", " "), version=info.get("version") or "—")
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: XundaContext) -> None:
     """Answer `/ask 问题` (the way to ask in a group without a mention)."""
     question = " ".join(context.args or [])
     if not question.strip():
@@ -83,7 +82,7 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await answer_question(update, context, question)
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text_message(update: Update, context: XundaContext) -> None:
     """Private chats: every text is a question. Groups: only text addressed to the bot."""
     message = update.effective_message
     if message.chat.type == ChatType.PRIVATE:
@@ -108,11 +107,11 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
     return None
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+async def answer_question(update: Update, context: XundaContext, question: str) -> None:
     """Answer a question: check who asks and how often, read follow-ups, reply with sources and buttons."""
     if not await allowed(update, context):
         return
-    s, message, user_id = services(context), update.effective_message, update.effective_user.id
+    s, message, user_id = context.services, update.effective_message, update.effective_user.id
     wait = s.rate.wait(user_id)
     if wait:
         await say(message, "rate_limited", seconds=max(1, round(wait)))
@@ -242,12 +241,12 @@ def keyboard(token: str, turn: SentAnswer) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button_pressed(update: Update, context: XundaContext) -> None:
     """More sources (edits the answer) and 👍/👎 (recorded as feedback)."""
     query = update.callback_query
     if not await allowed(update, context):
         return
-    s = services(context)
+    s = context.services
     action, _, token = (query.data or "").partition(":")
     turn = s.memory.turn(token, query.message.chat.id if query.message else None)
     if turn is None:
@@ -265,7 +264,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer()
 
 
-async def show_more_sources(query, context: ContextTypes.DEFAULT_TYPE, token: str, turn: SentAnswer) -> None:
+async def show_more_sources(query, context: XundaContext, token: str, turn: SentAnswer) -> None:
     """Extend the message with the remaining sources; if that would pass the limit, send them below."""
     if turn.shown >= len(turn.answer.citations):
         await query.answer()

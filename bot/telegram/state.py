@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.core.answer import Answer
 from bot.core.conversation import Conversation
@@ -100,5 +100,19 @@ class Services:
     feeds: FeedRefresher | None = None  # pulls --feeds on the --refresh schedule and on an admin's /reload
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["xunda"]
+class BotData:
+    """The application's bot_data: the services every handler shares, set once when the bot is built."""
+
+    services: Services
+    feed_task: asyncio.Task | None = None  # the --refresh schedule, while the bot runs
+
+
+class XundaContext(CallbackContext[ExtBot, dict, dict, BotData]):
+    """The context handlers receive (registered through PTB's ContextTypes): `context.services` is typed."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+
+CONTEXT_TYPES = ContextTypes(context=XundaContext, bot_data=BotData)
