@@ -34,6 +34,9 @@ _DATE = re.compile(
 _NUMERAL = r"(?:\d+(?:[.,]\d+)*|[一二两三四五六七八九十百千万亿零〇]+(?![年月日]))"
 _QUANTITY = re.compile(_NUMERAL + r"\s*(?:多|余|几)?\s*(?:[万亿千百]+)?\s*(%|％|‰|[\u4e00-\u9fff]{0,2})")
 _RATE_UNITS = ("%", "％", "倍", "成", "个百分点", "百分点", "‰")
+_AMOUNT_VALUE = re.compile(
+    r"\d[\d.,]*\s*(?:多|余)?\s*[万亿]|\d[\d.,]*\s*(?:多|余)?\s*(?:元|美元|欧元|英镑|日元|吨|件|单)"
+)
 _CURRENCY = re.compile(r"元|欧元|美元|英镑|日元|韩元|卢布|港元|法郎|块|澳元|加元|比索|里拉|卢比")
 _WHEN_UNITS = {
     "年": re.compile(r"\d{4}年?|[今去明前]年|[一二三四五六七八九〇零]{4}年"),
@@ -166,7 +169,7 @@ class Scorer:
             )
         whole_cov, missing_doc = doc_cov[doc.doc_id]
         missing_ctx = max((w for t, w in self.weights.items() if t not in context), default=0.0)
-        # POS tags only matter for the kinds that want a name (person, organisation, place): the slow part, skipped else.
+        # POS tags only matter for the kinds that want a name (person, organisation, place); the slow part.
         tags = [(p.word, p.flag) for p in jieba.posseg.cut(span, HMM=False)] if a.kind in _NAMED_KINDS else []
         found = _answer_types(span, tags)
         kind_ok = _kind_ok(a, found)
@@ -280,7 +283,9 @@ def _unit_match(a: Analysis, quantities: list[tuple[int, str]], span: str) -> tu
         return ok, not ok
     if a.kind != "number" or not quantities:
         return False, False
-    if a.unit == "元":
+    if a.unit == "amount":  # a sum of money or goods: a number in 万/亿 or a currency, not a rate or a count
+        ok = bool(_AMOUNT_VALUE.search(span))
+    elif a.unit == "元":
         ok = any(_CURRENCY.match(u) for _, u in quantities)
     elif a.unit:
         ok = any(u.startswith(a.unit) or (a.unit in u) for _, u in quantities)

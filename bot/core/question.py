@@ -35,6 +35,7 @@ _KINDS = (
 _KIND_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
 # A question that asks how much something grew wants a rate; one that asks how many 场 wants a count in 场.
 _RATE = re.compile(r"增长|增速|增幅|涨|降|下降|下滑|提升|提高|比例|占比|百分|率|份额|同比|环比")
+_AMOUNT = re.compile(r"额|规模|收入|营收|金额|总值|总量|产值|产量|销量|成交|利润|资金|gmv|GDP", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"(?:多少|几)([\u4e00-\u9fff%]{1,2})")
 MEASURE_WORDS = (
     "个位名家次种项条天年岁倍成层艘架场人元亿万件款台辆套所只批份座吨斤米公里平方户例起单篇部支票分秒小时周月"
@@ -60,7 +61,8 @@ class Analysis:
     """The question as the answer step reads it."""
 
     kind: str  # who, org, where, when, number, list, what, other
-    unit: str | None  # for number questions: the measure word or unit asked for ("场", "%"); None if not stated
+    unit: str | None  # the measure word or unit asked for ("场", "%", "元" for any currency, "amount" for a sum
+    # that a rate does not answer; for when questions "年"/"日"/"时"); None if not stated
     rate: bool  # a number question about growth, share or rate (a % or 倍 answers it)
     focus: tuple[str, ...]  # the word(s) next to the question word: the attribute asked about (冠军, 导演)
     subjects: tuple[str, ...]  # named things the answer must be about (快手, 澳网, MU5735)
@@ -103,6 +105,8 @@ def analyse(question: str) -> Analysis:
         elif match and match.group(1)[0] in MEASURE_WORDS + "%":
             unit = match.group(1)[0] if match.group(1)[0] not in "亿万" else match.group(1)
         rate = bool(_RATE.search(question)) and unit in (None, "%", "倍", "成")
+        if unit is None and not rate and _AMOUNT.search(question):
+            unit = "amount"  # 零售额多少, 交易规模达到多少: an amount, which a growth rate does not answer
     elif kind == "when":
         if re.search(r"哪一?年|几几年|什么年份", question):
             unit = "年"
