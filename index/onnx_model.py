@@ -10,6 +10,13 @@ The sentence-transformers model is exported once per machine (that step does use
 
 Both graphs end in the model's own pooling (mean over real tokens) and L2 normalisation, so they return the
 vectors sentence-transformers returns (cosine >= 0.999 for fp32, checked at export and in tests/test_onnx.py).
+
+The cache dir is $XDG_CACHE_HOME/xunda (Settings.cache_dir), not the index: one export serves every index on the
+machine, and the folder name changes with the model, the export format and onnxruntime, so an upgrade re-exports.
+
+Passages default to fp32, under the same model name as the torch backend: an index built by either loads in the
+other and its vectors are reused. `onnx-int8` (int8 passages too) ingests ~2.5x faster again and scored within
+0.1 points on the seed sets and CMRC, but its vectors are not the reference's, so it has a name of its own.
 """
 
 from __future__ import annotations
