@@ -55,8 +55,8 @@ _ORG_SUFFIX = re.compile(
     r"中心|基金会|联合会|俱乐部|队|平台|交易所|电视台|报社|出版社)"
 )
 _PLACE_SUFFIX = re.compile(
-    r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|州|岛|港|湾|路|街|山|江|河|湖|海|机场|车站|站|广场|公园|体育场|体育馆|"
-    r"会展中心|中心|大厦|酒店|馆|基地|国)"
+    r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村|州|岛|港|湾|路|街|山|江|河|湖|海|机场|车站|广场|公园|体育场|体育馆|"
+    r"会展中心|大厦|酒店|基地)"
 )
 
 
@@ -199,8 +199,8 @@ class Scorer:
             "subject_ctx": _share(a.subjects, context),
             "subject_doc": _share(a.subjects, f"{title}\n{text.lower()}"),
             "has_year": float(bool(a.years)),
-            "year_span": _share(a.years, lower),
-            "year_ctx": _share(a.years, context),
+            "year_span": _year_share(a.years, lower),
+            "year_ctx": _year_share(a.years, context),
             "year_doc": float(_years_ok(a, doc)),
             "has_qualifier": float(bool(a.qualifiers)),
             "qualifier_ctx": _share(a.qualifiers, context),
@@ -228,10 +228,17 @@ def _share(words: tuple[str, ...], text: str) -> float:
     return sum(1 for w in words if w in text) / len(words)
 
 
+def _year_share(years: tuple[str, ...], text: str) -> float:
+    """The share of the question's years that `text` names as years (2022 in 2022级 or 20221 is not one)."""
+    if not years:
+        return 1.0
+    return sum(1 for y in years if re.search(rf"(?<!\d){y}(?![\d级届])", text)) / len(years)
+
+
 def _years_ok(a: Analysis, doc) -> bool:
     """News figures belong to a period: a year the question names must be in the article or be its year."""
     published = (doc.date or "")[:4]
-    return all(y == published or y in doc.title or y in doc.text for y in a.years)
+    return all(y == published or _year_share((y,), f"{doc.title}\n{doc.text}") == 1.0 for y in a.years)
 
 
 def _type_key(a: Analysis) -> str:
