@@ -13,8 +13,21 @@ drcd: half the passages indexed, questions on the other half are true negatives)
 The "check" rows are only reported, by `--report` (the same replay of bot.core.answer.compose as the engine:
 month-filtered hits first when the question names a month, then all hits).
 
-    .venv/bin/python tools/answer_cache.py news crud cmrc drcd     # once: retrieval
-    .venv/bin/python tools/fit_decision.py [--write] [--report]    # seconds to minutes
+    .venv/bin/python tools/answer_cache.py seed news crud cmrc drcd                    # once: retrieval
+    .venv/bin/python tools/fit_decision.py --sets seed cmrc news crud drcd --write    # fit, ~1 min
+    .venv/bin/python tools/fit_decision.py --sets seed cmrc news crud drcd --report --before
+
+Figures on the check splits (2026-12-01, model in bot/core/data/decision.json, threshold 0.375; "before" is the
+answer step of commit be2883a on the same cached retrieval). acc = answerable answered with a gold answer;
+declined = not-in-corpus questions declined; ans. declined = answerable questions declined.
+
+    set (check: questions / answerable)      acc    before   declined  before   ans. declined  before
+    seed_qa_dev, bundled corpus (13/11)      1.000  1.000    1.000     1.000    0.000          0.000
+    seed_qa_more, bundled corpus (58/41)     0.829  0.902    1.000     0.706    0.098          0.024
+    news_qa_dev, seeds + CRUD sample (146/94) 0.755 0.787    0.519     0.212    0.096          0.032
+    crud_news_qa, reduced corpus (176/103)   0.427  0.505    0.822     0.658    0.388          0.175
+    CMRC 2018 trial, half indexed (509/241)  0.805  0.801    0.966     0.937    0.033          0.066
+    DRCD dev, 400 passages, half (701/335)   0.812  0.770    0.932     0.948    0.122          0.185
 """
 
 from __future__ import annotations
