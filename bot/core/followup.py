@@ -38,7 +38,9 @@ def _tokenizer() -> jieba.posseg.POSTokenizer:
     import jieba.posseg  # ~0.4 s to import (its tag table): a one-shot question without a follow-up skips it
 
     jieba.setLogLevel(logging.WARNING)
+    jieba.dt.check_initialized()  # the index's tokenizer, loaded already: copy its dictionary, do not read it again
     base = jieba.Tokenizer()
+    base.FREQ, base.total, base.initialized = dict(jieba.dt.FREQ), jieba.dt.total, True
     for name in _NAMES:
         base.add_word(name, freq=100_000, tag="nz")
     return jieba.posseg.POSTokenizer(base)
