@@ -43,7 +43,16 @@ def _tokenizer() -> jieba.posseg.POSTokenizer:
     base.FREQ, base.total, base.initialized = dict(jieba.dt.FREQ), jieba.dt.total, True
     for name in _NAMES:
         base.add_word(name, freq=100_000, tag="nz")
-    return jieba.posseg.POSTokenizer(base)
+
+    class SharedTags(jieba.posseg.POSTokenizer):
+        """The word tags of posseg's own tagger, read from the same dictionary when posseg was imported, rather
+        than read again (~0.4 s)."""
+
+        def load_word_tag(self, f):
+            f.close()
+            self.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+
+    return SharedTags(base)
 
 
 def warm_up() -> None:
