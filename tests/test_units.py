@@ -71,6 +71,15 @@ def test_an_answer_that_points_back_takes_the_sentence_before():
     assert start == 0 and end == len(text)
 
 
+def test_an_answer_pointing_back_past_the_length_limit_keeps_the_clauses_that_fit():
+    before = "第四届双品网购节期间，山东实现网络零售额294.1亿元，同比增长12.1%。"
+    tail = "，".join(f"第{i}项活动带动了相关品类的销售增长" for i in range(12))
+    text = before + "其中，实物网络零售额264.4亿元，同比增长18.4%，" + tail + "。"
+    start, end = _with_neighbours(text, len(before), len(text))
+    assert start == 0 and "294.1亿元" in text[start:end] and "264.4亿元" in text[start:end]
+    assert end - start <= MAX_ANSWER_CHARS
+
+
 def test_a_pinned_number_answer_is_not_widened_forward():
     text = "快手电商希望在2022年扶持500+个标杆快品牌。快品牌是新势力商家。"
     first_end = text.index("。") + 1
