@@ -1,8 +1,9 @@
 """Warm `ask` latency at seed scale: p50/p95 over every seed question, model and index already loaded.
 
 The query-embedding cache is cleared before each question, so every timing includes encoding the question.
+The embedder is the shipped one (ONNX Runtime; XUNDA_BACKEND=torch for the old path).
 
-    .venv/bin/python bench/answer_speed.py [--rounds 3]
+    .venv/bin/python bench/answer_speed.py [--rounds 3] [--index DIR]
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from bot.core.engine import Engine
 from bot.settings import Settings
-from index.embedding import SentenceTransformerEmbedder
+from index.embedding import make_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION_FILES = [ROOT / "eval/seed_qa_dev.jsonl", ROOT / "eval/seed_qa_more.jsonl"]
@@ -33,9 +34,10 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="use this index instead of a fresh seed index")
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for f in QUESTION_FILES if f.exists() for line in f.open()]
-    embedder = SentenceTransformerEmbedder()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = Engine.open(Settings.from_env({}, index_dir=args.index or Path(tmp) / "index"), embedder)
+        settings = Settings.from_env(index_dir=args.index or Path(tmp) / "index")
+        embedder = make_embedder(settings.model_path, settings.embedding_backend, settings.cache_dir)
+        engine = Engine.open(settings, embedder)
         engine.ask("预热")
         total, encode = [], []
         for _ in range(args.rounds):
@@ -50,7 +52,8 @@ def main() -> None:
                 total.append((time.perf_counter() - started) * 1000)
         stats = engine.stats()
     print(
-        f"{len(questions)} questions x {args.rounds} rounds; {stats['documents']} documents, {stats['chunks']} chunks"
+        f"{len(questions)} questions x {args.rounds} rounds; {stats['documents']} documents, {stats['chunks']} chunks;"
+        f" backend {settings.embedding_backend}"
     )
     print(f"ask      p50 {statistics.median(total):6.2f} ms   p95 {percentile(total, 0.95):6.2f} ms")
     p50, p95 = statistics.median(encode), percentile(encode, 0.95)
