@@ -59,9 +59,6 @@ class SentenceTransformerEmbedder:
         path = Path(path) if path else packaged_model_path()
         if not (path / "config.json").is_file():
             raise ModelError(f"no sentence-transformers model at {path}")
-        # Never reach a model hub at run time, whatever the environment says.
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging

@@ -111,8 +111,6 @@ def export_model(model_path: Path, out: Path) -> None:
     """Export the sentence-transformers model at model_path into out (see the module docstring)."""
     import warnings
 
-    os.environ["HF_HUB_OFFLINE"] = "1"  # never reach a model hub, whatever the environment says
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers import optimizer
