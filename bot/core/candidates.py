@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import jieba.posseg
-
 from bot.core.question import Analysis
+from index.postags import posseg
 from index.search import Hit
 from index.sentences import split_clauses, split_sentences
 
@@ -27,15 +26,15 @@ _NAMED_KINDS = ("who", "org", "where")
 _LEANS_BACK = re.compile(r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此")
 _DATE_PARTS = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?|\d{4}年|(\d{1,2}-)?\d{1,2}月(\d{1,2}[日号])?|\d{1,2}[日号]")
 _DATE = re.compile(
-    r"\d{4}年|\d{1,2}月|\d{1,2}[日号]|\d{4}-\d{2}|[一二三四五六七八九十]+月|[上下]午|凌晨|傍晚|\d{1,2}[:：]\d{2}|"
+    r"\d{4}年|\d{1,2}月|\d{1,2}[日号]|\d{4}-\d{2}|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}月|[上下]午|凌晨|傍晚|\d{1,2}[:：]\d{2}|"
     r"\d{1,2}[时点]|今年|去年|明年|昨[天日]|今[天日]|明[天日]|前[天日]|当[天日]|周[一二三四五六日末]|星期[一二三四五六日天]|"
     r"春节|元旦|国庆|中秋|端午|世纪|年代|年初|年底|年末|月初|月底|上旬|中旬|下旬"
 )
 _NUMERAL = r"(?:\d+(?:[.,]\d+)*|[一二两三四五六七八九十百千万亿零〇]+(?![年月日]))"
 _QUANTITY = re.compile(_NUMERAL + r"\s*(?:多|余|几)?\s*(?:[万亿千百]+)?\s*(%|％|‰|[\u4e00-\u9fff]{0,2})")
 _RATE_UNITS = ("%", "％", "倍", "成", "个百分点", "百分点", "‰")
-_AMOUNT_VALUE = re.compile(
-    r"\d[\d.,]*\s*(?:多|余)?\s*[万亿]|\d[\d.,]*\s*(?:多|余)?\s*(?:元|美元|欧元|英镑|日元|吨|件|单)"
+_AMOUNT_VALUE = re.compile(  # anchored at the start of a number run, one space run: linear time
+    r"(?<![\d.,])\d[\d.,]*\s*(?:[多余]\s*)?(?:[万亿]|元|美元|欧元|英镑|日元|吨|件|单)"
 )
 _CURRENCY = re.compile(r"元|欧元|美元|英镑|日元|韩元|卢布|港元|法郎|块|澳元|加元|比索|里拉|卢比")
 _WHEN_UNITS = {
@@ -51,7 +50,7 @@ _PERSON_TITLE = re.compile(
     r"演员|歌手|选手|运动员|作者|记者|专家|教授|博士|负责人|发言人|队长|主持人|执导|主演|担任|出任|获得者|得主)"
 )
 _ORG_SUFFIX = re.compile(
-    r"[\u4e00-\u9fffA-Za-z]{2,}(?:公司|集团|银行|大学|学院|协会|委员会|研究院|研究所|医院|法院|检察院|政府|部|局|署|厅|"
+    r"[\u4e00-\u9fffA-Za-z]{2,12}(?:公司|集团|银行|大学|学院|协会|委员会|研究院|研究所|医院|法院|检察院|政府|部|局|署|厅|"
     r"中心|基金会|联合会|俱乐部|队|平台|交易所|电视台|报社|出版社)"
 )
 _PLACE_SUFFIX = re.compile(
@@ -170,7 +169,7 @@ class Scorer:
         whole_cov, missing_doc = doc_cov[doc.doc_id]
         missing_ctx = max((w for t, w in self.weights.items() if t not in context), default=0.0)
         # POS tags only matter for the kinds that want a name (person, organisation, place); the slow part.
-        tags = [(p.word, p.flag) for p in jieba.posseg.cut(span, HMM=False)] if a.kind in _NAMED_KINDS else []
+        tags = [(p.word, p.flag) for p in posseg().cut(span, HMM=False)] if a.kind in _NAMED_KINDS else []
         found = _answer_types(span, tags)
         kind_ok = _kind_ok(a, found)
         unit_ok, unit_wrong = _unit_match(a, found["quantities"], span)
