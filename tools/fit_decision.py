@@ -25,8 +25,8 @@ declined = not-in-corpus questions declined; ans. declined = answerable question
     seed_qa_dev, bundled corpus (13/11)      1.000  1.000    1.000     1.000    0.000          0.000
     seed_qa_more, bundled corpus (58/41)     0.829  0.902    1.000     0.706    0.098          0.024
     news_qa_dev, seeds + CRUD sample (146/94) 0.755 0.787    0.519     0.212    0.096          0.032
-    crud_news_qa, reduced corpus (176/103)   0.427  0.505    0.822     0.658    0.388          0.175
-    CMRC 2018 trial, half indexed (509/241)  0.805  0.801    0.966     0.937    0.033          0.066
+    crud_news_qa, reduced corpus (176/103)   0.388  0.505    0.822     0.658    0.427          0.175
+    CMRC 2018 trial, half indexed (509/241)  0.805  0.801    0.963     0.937    0.033          0.066
     DRCD dev, 400 passages, half (701/335)   0.812  0.770    0.932     0.948    0.122          0.185
 """
 
