@@ -34,7 +34,8 @@ screenshot: browser
 	XUNDA_SCREENSHOT=docs/screenshot-web.png $(BIN)/pytest -q tests/test_web_page.py -k example
 
 lint: install
-	$(BIN)/ruff check bot index tests bench
+	$(BIN)/ruff check bot index tests bench tools
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/answer_speed.py

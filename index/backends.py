@@ -11,7 +11,7 @@ The Milvus backend is imported only when it is asked for, so the default path ne
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from index import store
 from index.chunking import Chunker
@@ -31,7 +31,19 @@ class IndexBackend(Protocol):
 
     def searcher(self, embedder: Embedder): ...
 
-    def ingest(self, incoming: dict[str, Document], embedder: Embedder, chunker: Chunker, **options) -> IngestReport:
+    def ingest(
+        self,
+        incoming: dict[str, Document],
+        embedder: Embedder,
+        chunker: Chunker,
+        *,
+        replace_all: bool = False,
+        prune: bool = False,
+        show_progress: bool = False,
+        failed: list[tuple[str, str]] | None = None,
+        sources_read: Any = None,
+    ) -> Any:
+        """An IngestReport (see index.ingest.ingest for the options)."""
         ...
 
     def summary(self, searcher) -> dict: ...

@@ -69,7 +69,7 @@ def recent_window(question: str, newest: str | None) -> DateRange | None:
         last = date.fromisoformat(newest[:10])
     except ValueError:
         return None
-    days = _RECENT_DAYS[match.lastindex - 1]
+    days = _RECENT_DAYS[(match.lastindex or 1) - 1]  # which alternative matched
     return DateRange((last - timedelta(days=days - 1)).isoformat(), last.isoformat())
 
 

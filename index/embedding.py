@@ -17,8 +17,11 @@ class ModelError(Exception):
 
 
 class Embedder(Protocol):
-    name: str
-    dimension: int
+    @property
+    def name(self) -> str: ...  # the model fingerprint an index records
+
+    @property
+    def dimension(self) -> int: ...
 
     def encode(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
@@ -70,7 +73,7 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises many kinds; the user needs one line
             raise ModelError(f"cannot load the embedding model at {path}: {exc}") from exc
         self.name = model_fingerprint(path)
-        self.dimension = int(self._model.get_embedding_dimension())
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
         self._query_encoder = _quantized_copy(self._model) if fast_queries and _mean_pooled_only(self._model) else None
         self.encode_query = lru_cache(maxsize=2048)(self._encode_one)
 
@@ -89,7 +92,8 @@ class SentenceTransformerEmbedder:
         if self._query_encoder is None:
             vector = self.encode([text])[0]
         else:
-            vector = _mean_pooled(self._model.tokenizer, self._query_encoder, text, self._model.max_seq_length)
+            max_length = self._model.max_seq_length or 512
+            vector = _mean_pooled(self._model.tokenizer, self._query_encoder, text, max_length)
         vector.setflags(write=False)
         return vector
 

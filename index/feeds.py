@@ -348,7 +348,8 @@ def _date(entry: dict) -> str | None:
             return date
     for key in ("published_parsed", "updated_parsed"):
         if entry.get(key):
-            return datetime(*entry[key][:6], tzinfo=UTC).isoformat(timespec="seconds")
+            year, month, day, hour, minute, second = entry[key][:6]
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat(timespec="seconds")
     return None
 
 

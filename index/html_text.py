@@ -90,7 +90,7 @@ def _drop_noise(soup: BeautifulSoup) -> None:
         comment.extract()
     for tag in soup.find_all(NOISE_TAGS):
         tag.decompose()
-    hidden = soup.find_all(style=_HIDDEN_STYLE) + soup.find_all(attrs={"hidden": True})
+    hidden = soup.find_all(style=_HIDDEN_STYLE) + soup.find_all(hidden=True)
     for tag in hidden:
         if not tag.decomposed:
             tag.decompose()
@@ -111,7 +111,7 @@ def _drop_stock_widgets(soup: BeautifulSoup) -> None:
 def _credit_link(soup: BeautifulSoup) -> str | None:
     """The href of a link inside a credit paragraph such as "本文来自微信公众号 <a …>"."""
     for anchor in soup.find_all("a", href=True):
-        href = anchor["href"].strip()
+        href = str(anchor["href"]).strip()
         block = anchor.find_parent(["p", "li", "blockquote", "div"])
         if href.startswith(("http://", "https://")) and block is not None:
             if any(hint in block.get_text() for hint in _CREDIT_HINTS):

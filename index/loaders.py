@@ -322,7 +322,7 @@ def _line_articles(lines: list[str], base: str, source_path: str) -> list[Docume
                 doc_id=f"{base}#{lineno}",
                 title=_first_sentence(paragraphs[0]),
                 text="\n\n".join(paragraphs),
-                date=parse_date(record["when"]),
+                date=parse_date(record["when"]),  # type: ignore[index]  # paragraphs imply a record
                 source_path=source_path,
             )
         )
@@ -413,6 +413,7 @@ _DATE_FORMATS = (
 
 def parse_date(value: object) -> str | None:
     """ISO 8601 with timezone from a YAML value or a date string; naive times are taken as Beijing time."""
+    parsed: datetime | None
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):  # YAML turns "2022-01-09" into a date

@@ -222,7 +222,8 @@ class MilvusBackend:
         return report
 
     def _chunk_and_embed(self, documents, embedder, chunker, live: str | None, progress):
-        rows, texts = [], []
+        rows: list[dict] = []
+        texts: list[str] = []
         for doc in sorted(documents.values(), key=lambda d: d.doc_id):
             for start, end in chunker.split(doc):
                 text = embedding_text(doc, Chunk(len(rows), doc.doc_id, start, end, doc.text[start:end]))

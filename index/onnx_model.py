@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -125,7 +126,8 @@ def export_model(model_path: Path, out: Path) -> None:
         raise ModelError(f"cannot load the embedding model at {model_path}: {exc}") from exc
     if not _mean_pooled_transformer(model):
         raise ModelError(f"the ONNX backend supports mean-pooled models only; use XUNDA_BACKEND=torch for {model_path}")
-    config = model[0].auto_model.config
+    transformer: Any = model[0].auto_model  # a transformers model; torch's Module typing says Tensor | Module
+    config = transformer.config
     raw = out / "raw.onnx"
     sample = model.tokenizer(["讯答：导出检查", "短句"], return_tensors="pt", padding=True)
     with warnings.catch_warnings(), torch.inference_mode():
@@ -159,12 +161,12 @@ def export_model(model_path: Path, out: Path) -> None:
     shutil.copyfile(model_path / "tokenizer.json", out / "tokenizer.json")
     meta = {
         "model": model_fingerprint(model_path),
-        "dimension": int(model.get_embedding_dimension()),
-        "max_length": int(model.max_seq_length),
+        "dimension": int(model.get_embedding_dimension() or 0),
+        "max_length": int(model.max_seq_length or 0),
         "torch": torch.__version__,
         "onnxruntime": version("onnxruntime"),
     }
-    _check_against_reference(model, Export(out, meta["dimension"], meta["max_length"]))
+    _check_against_reference(model, Export(out, int(str(meta["dimension"])), int(str(meta["max_length"]))))
     meta["sizes"] = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
     (out / "export.json").write_text(json.dumps(meta, indent=1))
 

@@ -91,9 +91,12 @@ class Searcher:
         if allowed is not None:
             selector = faiss.IDSelectorBatch(allowed.astype(np.int64))
             if isinstance(self.data.dense, faiss.IndexHNSWFlat):
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=self.data.dense.hnsw.efSearch)
+                # faiss' SWIG type information lacks these real classes and keywords
+                params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
+                    sel=selector, efSearch=self.data.dense.hnsw.efSearch
+                )
             else:
-                params = faiss.SearchParameters(sel=selector)
+                params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         scores, rows = self.data.dense.search(vector.reshape(1, -1), min(k, self.size), params=params)
         keep = rows[0] >= 0
         return [int(r) for r in rows[0][keep]], [float(s) for s in scores[0][keep]]

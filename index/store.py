@@ -116,7 +116,8 @@ def _ids_from_format_1(index_dir: Path, documents: dict[str, Document], rows: li
         raise StoreError(
             f"index at {index_dir} was built by an older xunda and cannot be converted: run `xunda rebuild`"
         )
-    documents = {renamed[old]: replace(doc, doc_id=renamed[old]) for old, doc in documents.items()}
+    ids = {old: new for old, new in renamed.items() if new is not None}  # all of them, checked above
+    documents = {ids[old]: replace(doc, doc_id=ids[old]) for old, doc in documents.items()}
     rows = [dict(r, doc_id=renamed.get(r["doc_id"], r["doc_id"])) for r in rows]
     return documents, rows
 

@@ -216,7 +216,7 @@ def latest(settings: Settings, since: str | None, limit: int, as_json: bool) -> 
             row = {k: getattr(doc, k) for k in ("date", "title", "outlet", "url", "doc_id")}
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
-            meta = " · ".join(part for part in (doc.date[:16].replace("T", " "), doc.outlet) if part)
+            meta = " · ".join(part for part in ((doc.date or "")[:16].replace("T", " "), doc.outlet) if part)
             click.echo(f"{meta}  {doc.title}" + (f"\n    {doc.url}" if doc.url else ""))
     if not documents and not as_json:
         click.echo("no dated articles" + (f" since {since}" if since else ""), err=True)

@@ -211,7 +211,7 @@ async def allm_answer(
         raw = await client.acomplete(build_messages(answer, previous_turn), forward if on_token else None)
     except LLMError as exc:
         return _fallback(answer, str(exc))
-    if stream and (rest := stream.flush()):
+    if stream and on_token and (rest := stream.flush()):
         await call(on_token, rest)
     text, cited = clean_markers(raw, valid)
     text = text.strip()
