@@ -44,6 +44,7 @@ class Settings:
     top_k: int = 20  # passages whose sentences compete for the answer
     max_question_chars: int = 500
     max_file_bytes: int = 10 * 1024 * 1024
+    follow_symlinks: bool = False  # `xunda ingest --follow-symlinks`: read links that lead out of a folder
     # Feeds: `xunda ingest URL… / --feeds`, and `--refresh` in the bot and the server
     feeds_file: Path | None = None  # one RSS/Atom URL per line, `#` comments
     feed_refresh_seconds: float | None = None  # pull the feeds this often while a bot or server runs

@@ -57,6 +57,8 @@ class Chunker:
                 start = doc.text.find(piece)
             if start < 0:  # cannot happen with strip_whitespace on unmodified text; skip defensively
                 continue
+            if spans and start + len(piece) <= spans[-1][1]:
+                continue  # the splitter's last overlap, stripped, can lie inside the passage before: not a passage
             spans.append((start, start + len(piece)))
         return spans
 

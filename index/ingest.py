@@ -37,10 +37,10 @@ class IngestReport:
 
 
 def load_paths(
-    paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES, show_progress: bool = False
+    paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES, show_progress: bool = False, follow_symlinks: bool = False
 ) -> tuple[dict[str, Document], list[tuple[str, str]]]:
-    """Read every file under `paths`; bad files are reported, never fatal to the batch."""
-    files, failed = discover(paths, placed=True)
+    """Read every file under `paths`; bad files (and symlinks out of a folder) are reported, never fatal."""
+    files, failed = discover(paths, placed=True, follow_symlinks=follow_symlinks)
     documents: dict[str, Document] = {}
     started = time.perf_counter()
     with tqdm(files, desc="reading", unit="file", disable=not show_progress) as bar:

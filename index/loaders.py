@@ -43,11 +43,14 @@ class LoadError(Exception):
 # ---------------------------------------------------------------------------------------------- public API
 
 
-def discover(paths: list[Path], placed: bool = False) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
-    """Expand files and folders into (file, doc_id_base) pairs, plus (path, reason) for paths not found.
+def discover(
+    paths: list[Path], placed: bool = False, follow_symlinks: bool = False
+) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """Expand files and folders into (file, doc_id_base) pairs, plus (path, reason) for paths not found or skipped.
 
     Folders are walked recursively in sorted order, skipping hidden entries and unsupported suffixes; the
     doc_id_base is then the path relative to the folder. A file named directly is always attempted.
+    A symlink inside a folder that leads out of it is skipped (and reported) unless follow_symlinks.
     placed: the base also says where the file is (`document_id`), as the documents of an index need.
     """
     found: list[tuple[Path, str]] = []
@@ -64,7 +67,7 @@ def discover(paths: list[Path], placed: bool = False) -> tuple[list[tuple[Path, 
         if path.is_file():
             add(path, document_id(path.parent, path.name) if placed else path.name)
         elif path.is_dir():
-            for rel in _walk(path):
+            for rel in _walk(path, follow_symlinks, missing):
                 add(path / rel, document_id(path, rel.as_posix()) if placed else rel.as_posix())
         elif path.exists():
             missing.append((str(path), "not a regular file or folder"))
@@ -483,12 +486,38 @@ def _human_size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _walk(folder: Path) -> list[PurePath]:
-    """Supported, non-hidden files under folder, as sorted relative paths."""
+def _walk(folder: Path, follow_symlinks: bool = False, skipped: list[tuple[str, str]] | None = None) -> list[PurePath]:
+    """Supported, non-hidden files under folder, as sorted relative paths.
+
+    A symlink whose target leaves the folder (a file, or a folder to descend into) is read only with
+    follow_symlinks; otherwise it goes to `skipped` as (path, reason). A link back up the tree is not descended.
+    """
+    root_real = os.path.realpath(folder)
+    visited = set()
+
+    def allowed(path: Path) -> bool:
+        if not path.is_symlink():
+            return True
+        real = os.path.realpath(path)
+        if not follow_symlinks and os.path.commonpath([root_real, real]) != root_real:
+            if skipped is not None:
+                skipped.append((str(path), "symlink leads out of the folder, skipped (--follow-symlinks reads it)"))
+            return False
+        return True
+
     found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+    for root, dirs, files in os.walk(folder, followlinks=follow_symlinks):
+        here = os.path.realpath(root)
+        visited.add(here)
+        # Without follow_symlinks os.walk never descends a linked folder (one inside is walked where it is).
+        dirs[:] = sorted(
+            d for d in dirs
+            if not d.startswith(".") and allowed(Path(root, d))
+            and (not follow_symlinks or os.path.realpath(Path(root, d)) not in visited)
+            and os.path.commonpath([here, os.path.realpath(Path(root, d))]) != os.path.realpath(Path(root, d))
+        )
         for name in files:
-            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+            supported = not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+            if supported and allowed(Path(root, name)):
                 found.append(Path(root, name).relative_to(folder))
     return sorted(found, key=lambda p: p.as_posix())

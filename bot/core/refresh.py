@@ -83,7 +83,10 @@ class FeedRefresher:
             state = FeedState.load(self.engine.settings.index_dir)
             results = pull_feeds(urls, state, self._live(), self.limits, full_text=self.full_text)
             documents, file_failures = (
-                load_paths(list(paths), self.engine.settings.max_file_bytes, show_progress) if paths else ({}, [])
+                load_paths(
+                    list(paths), self.engine.settings.max_file_bytes, show_progress,
+                    follow_symlinks=self.engine.settings.follow_symlinks,
+                ) if paths else ({}, [])
             )
             read = [r for r in results if r.status == "read"]
             for result in read:
