@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import logging
+import marshal
 import re
 
 import jieba
 
 jieba.setLogLevel(logging.WARNING)
+
+
+class _WholeFileMarshal:
+    """What jieba sees as `marshal`. It reads its dictionary cache with marshal.load(file), which calls the file's
+    readinto once per object (~1M calls); reading the file whole and unmarshalling the bytes gives the same dict
+    in less than half the time (~0.3 s CPU off every start). Writing the cache is unchanged."""
+
+    dump = staticmethod(marshal.dump)
+
+    @staticmethod
+    def load(file):
+        return marshal.loads(file.read())
+
+
+jieba.marshal = _WholeFileMarshal
 
 # Function words and question words: they carry no evidence about where an answer is.
 STOPWORDS = frozenset(

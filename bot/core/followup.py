@@ -14,6 +14,8 @@ from functools import cache
 
 import jieba
 
+from index.postags import posseg
+
 MAX_CONTENT_CHARS = 15  # longer than this, a message is a question of its own
 MAX_BARE_ENTITY_CHARS = 8  # a message with no 那/呢 marker counts as a follow-up only if it is a short name
 
@@ -35,7 +37,7 @@ _NAMES = """快手 抖音 淘宝 天猫 京东 拼多多 小红书 唯品会 苏
 
 @cache
 def _tokenizer() -> jieba.posseg.POSTokenizer:
-    import jieba.posseg  # ~0.4 s to import (its tag table): a one-shot question without a follow-up skips it
+    posseg()  # imports jieba.posseg, its word-tag table from a cache (index/postags.py), when first needed
 
     jieba.setLogLevel(logging.WARNING)
     jieba.dt.check_initialized()  # the index's tokenizer, loaded already: copy its dictionary, do not read it again
