@@ -132,6 +132,6 @@ def _live(index_dir: Path) -> store.IndexData | None:
     if store.current_version(index_dir) is None:
         return None
     try:
-        return store.load(index_dir)
+        return store.load(index_dir, full_verify=True)  # every file hashed: a damaged base is never carried on
     except store.StoreError:
         return None  # damaged: the new version is built from the incoming files alone

@@ -61,8 +61,13 @@ def current_version(index_dir: Path) -> str | None:
         return None
 
 
-def load(index_dir: Path, expected_model: str | None = None) -> IndexData:
-    """Load the live version; a damaged or incompatible one fails with a clear message."""
+def load(index_dir: Path, expected_model: str | None = None, full_verify: bool = False) -> IndexData:
+    """Load the live version; a damaged or incompatible one fails with a clear message.
+
+    A file whose size and mtime are those the manifest recorded with its sha256 is taken as written; any other is
+    hashed (so an index written before sizes were kept, or copied without its mtimes, is hashed in full).
+    full_verify hashes every file, which also finds a byte changed in place with its mtime kept.
+    """
     version = current_version(index_dir)
     if version is None:
         raise StoreError(f"no index at {index_dir}: run `xunda rebuild` (or `xunda ingest PATH`)")
@@ -85,7 +90,7 @@ def load(index_dir: Path, expected_model: str | None = None) -> IndexData:
             f"index at {index_dir} was built with model {manifest.get('model')}, not {expected_model}: "
             "run `xunda rebuild` or point XUNDA_MODEL at the model that built it"
         )
-    _verify_checksums(vdir, manifest)
+    (_verify_checksums if full_verify else _verify_quick)(vdir, manifest)
     try:
         documents = {d["doc_id"]: Document(**d) for d in _read_jsonl(vdir / "documents.jsonl")}
         rows = _read_jsonl(vdir / "chunks.jsonl")
@@ -149,10 +154,23 @@ def write_version(index_dir: Path, data: IndexData, tokens: dict[str, list[str]]
 
     `tokens` (lexical tokens per embed hash) is kept for the next ingest only; readers never load it.
     """
+    name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    try:
+        _write_and_publish(index_dir, name, data, tokens)
+    except OSError as exc:  # a full disk, a read-only folder: one line, and the live version is what it was
+        live = current_version(index_dir) == name
+        state = "the new version is live but may not be on disk yet" if live else "the live index is unchanged"
+        raise StoreError(f"cannot write the index at {index_dir} ({exc.strerror or exc}); {state}") from exc
+    _drop_old_versions(index_dir, keep=name)
+    return name
+
+
+def _write_and_publish(index_dir: Path, name: str, data: IndexData, tokens: dict[str, list[str]] | None) -> None:
     versions = index_dir / "versions"
     versions.mkdir(parents=True, exist_ok=True)
-    name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
     tmp = versions / f".tmp-{name}"
+    pointer = index_dir / f".CURRENT.{name}"
+    published = False
     tmp.mkdir()
     try:
         _write_jsonl(tmp / "documents.jsonl", (d.to_dict() for d in data.documents.values()))
@@ -170,28 +188,34 @@ def write_version(index_dir: Path, data: IndexData, tokens: dict[str, list[str]]
             data.lexical.save(str(tmp / "bm25"), show_progress=False)
         if tokens is not None:
             _write_jsonl(tmp / "tokens.jsonl", ({"h": h, "t": " ".join(t)} for h, t in tokens.items()))
-        manifest = dict(data.manifest, format_version=FORMAT_VERSION, files=_checksums(tmp))
+        digests = _checksums(tmp)
+        manifest = dict(data.manifest, format_version=FORMAT_VERSION, files=digests, stats=_file_stats(tmp, digests))
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         _fsync_tree(tmp)
         os.rename(tmp, versions / name)
         _fsync_dir(versions)
-        pointer = index_dir / f".CURRENT.{name}"
         pointer.write_text(name)
         _fsync_file(pointer)
         os.replace(pointer, index_dir / "CURRENT")
+        published = True
         _fsync_dir(index_dir)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    _drop_old_versions(index_dir, keep=name)
-    return name
+        # Whatever step failed, nothing of an unpublished version stays behind.
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not published:
+            pointer.unlink(missing_ok=True)
+            shutil.rmtree(versions / name, ignore_errors=True)
 
 
 @contextmanager
 def writer_lock(index_dir: Path, wait: bool = False):
     """Only one ingest writes at a time; a second one fails clearly (or waits, if asked)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / "ingest.lock", "w") as handle:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / "ingest.lock", "a")  # "a": opening never truncates what another holder sees
+    except OSError as exc:
+        raise StoreError(f"cannot write the index at {index_dir} ({exc.strerror or exc})") from exc
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
@@ -235,24 +259,67 @@ def _checksum_names(vdir: Path) -> list[str]:
     ]
 
 
+def _file_stats(vdir: Path, digests: dict[str, str]) -> dict[str, list]:
+    """[size, mtime in ns, sha256] of each file, for the quick check at load. The digest ties the entry to the
+    checksum it was taken with: a manifest whose checksums were rewritten without it gets its files hashed."""
+    stats = {}
+    for name, digest in digests.items():
+        info = (vdir / name).stat()
+        stats[name] = [info.st_size, info.st_mtime_ns, digest]
+    return stats
+
+
+def verify(index_dir: Path) -> dict:
+    """`xunda verify`: the live version loaded with every file hashed; what was checked, or StoreError."""
+    started = time.perf_counter()
+    data = load(index_dir, full_verify=True)
+    vdir = index_dir / "versions" / data.version
+    files = data.manifest["files"]
+    size = sum((vdir / name).stat().st_size for name in files)
+    return {"version": data.version, "files": len(files), "bytes": size, "seconds": time.perf_counter() - started}
+
+
+def _verify_quick(vdir: Path, manifest: dict) -> None:
+    """The listing checks of _verify_checksums; then a file is hashed only if its size or mtime is not the one
+    recorded with its checksum (a size that differs is damage without reading a byte)."""
+    stats = manifest.get("stats") if isinstance(manifest.get("stats"), dict) else {}
+    for name, digest in _listed_files(vdir, manifest).items():
+        info = (vdir / name).stat()
+        recorded = stats.get(name)
+        if isinstance(recorded, list) and len(recorded) == 3 and recorded[2] == digest:
+            if recorded[0] != info.st_size:
+                raise StoreError(
+                    f"index file {name} in {vdir} is damaged (its size is not the one written): run `xunda rebuild`"
+                )
+            if recorded[1] == info.st_mtime_ns:
+                continue
+        if _sha256(vdir / name) != digest:
+            raise StoreError(f"index file {name} in {vdir} is damaged (checksum mismatch): run `xunda rebuild`")
+
+
 def _verify_checksums(vdir: Path, manifest: dict) -> None:
     """Every file in the version folder is listed with its sha256, the files load opens among them, and each
     one matches: nothing that load reads escapes verification."""
+    for name, digest in _listed_files(vdir, manifest).items():
+        if _sha256(vdir / name) != digest:
+            raise StoreError(f"index file {name} in {vdir} is damaged (checksum mismatch): run `xunda rebuild`")
+
+
+def _listed_files(vdir: Path, manifest: dict) -> dict[str, str]:
+    """The manifest's files, after checking it lists every file in the folder and names only files inside it."""
     expected = manifest.get("files")
     if not isinstance(expected, dict) or not expected or not all(isinstance(d, str) for d in expected.values()):
         raise StoreError(f"index manifest in {vdir} lists no files to verify: run `xunda rebuild`")
     unlisted = sorted({*CORE_FILES, *_checksum_names(vdir)} - set(expected))
     if unlisted:
         raise StoreError(f"index manifest in {vdir} does not list {', '.join(unlisted[:3])}: run `xunda rebuild`")
-    for name, digest in expected.items():
+    for name in expected:
         parts = PurePosixPath(name).parts
         if not parts or PurePosixPath(name).is_absolute() or ".." in parts or "\\" in name:
             raise StoreError(f"index manifest in {vdir} names a file outside it ({name[:80]!r}): run `xunda rebuild`")
-        path = vdir / name
-        if not path.is_file():
+        if not (vdir / name).is_file():
             raise StoreError(f"index file {name} is missing from {vdir}: run `xunda rebuild`")
-        if _sha256(path) != digest:
-            raise StoreError(f"index file {name} in {vdir} is damaged (checksum mismatch): run `xunda rebuild`")
+    return expected
 
 
 def _sha256(path: Path) -> str:

@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli.commands import cli
+from index import store
 from index.ingest import load_paths
 from index.loaders import discover
 from tests.fakes import FakeEmbedder
@@ -64,15 +65,15 @@ def run(tmp_path, monkeypatch):
     return lambda *args: runner.invoke(cli, ["--index", str(tmp_path / "index"), *args])
 
 
-def test_cli_ingest_says_what_it_skipped(run, tree):
+def test_cli_ingest_says_what_it_skipped(run, tree, tmp_path):
     inside, _ = tree
     result = run("ingest", str(inside))
     assert "Traceback" not in result.output
     skipped = [line for line in result.output.splitlines() if "symlink leads out of the folder" in line]
     assert len(skipped) == 2 and any(str(inside / "leak.txt") in line for line in skipped)
     assert "added 2," in result.output
-    result = run("ask", "机密文件的内容是什么")
-    assert "机密" not in result.output.replace("机密文件的内容是什么", "")
+    titles = {d.title for d in store.load(tmp_path / "index").documents.values()}
+    assert titles == {"本地新闻", "子目录新闻"}  # nothing from outside the folder reached the index
 
 
 def test_cli_ingest_follow_symlinks(run, tree):

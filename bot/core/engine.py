@@ -30,6 +30,7 @@ from index.documents import Document
 from index.embedding import Embedder, make_embedder
 from index.ingest import IngestReport, load_paths
 from index.search import Hit, Searcher
+from index.store import StoreError
 from index.tokenize import warm_up
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class Engine:
         self.chunker = Chunker(ChunkingSettings(settings.chunk_size, settings.chunk_overlap))
         self._searcher: Searcher | None = None
         self._version: str | None = None
+        self._unloadable: str | None = None  # a live version that failed to load while an older one answers
         self._newest: str | None = None  # date of the newest document in the live version
         self._reload_lock = threading.Lock()
         self.backend = open_backend(settings.index_dir, settings.milvus_uri, settings.milvus_token)
@@ -85,13 +87,22 @@ class Engine:
     def refresh(self) -> bool:
         """Load the live index version if it changed since the last look; True when it did."""
         version = self.backend.current_version()
-        if version is not None and version == self._version:
+        if version is not None and version == self._version or self._searcher and version == self._unloadable:
             return False
         with self._reload_lock:
             version = self.backend.current_version()
-            if version is not None and version == self._version:
+            if version is not None and version == self._version or self._searcher and version == self._unloadable:
                 return False
-            self._searcher = self.backend.searcher(self.embedder)
+            try:
+                self._searcher = self.backend.searcher(self.embedder)
+            except StoreError as exc:
+                # A version deleted or damaged under a running bot: keep answering from the one in memory, and
+                # do not try that version again at every question (each try would read and hash it again).
+                if self._searcher is None or isinstance(exc, IndexUnavailable):
+                    raise
+                self._unloadable = version
+                log.warning("%s; still answering from version %s", exc, self._version)
+                return False
             data = self._searcher.data
             self._newest = newest_date(data.documents.values())
             if self._version is not None:
@@ -149,7 +160,9 @@ class Engine:
     def ingest(
         self, paths: list[Path], *, replace_all: bool = False, prune: bool = False, show_progress: bool = False
     ) -> IngestReport:
-        documents, failed = load_paths(paths, self.settings.max_file_bytes, show_progress)
+        documents, failed = load_paths(
+            paths, self.settings.max_file_bytes, show_progress, follow_symlinks=self.settings.follow_symlinks
+        )
         return self.ingest_documents(
             documents, failed=failed, replace_all=replace_all, prune=prune, show_progress=show_progress
         )
