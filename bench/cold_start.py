@@ -4,7 +4,8 @@ Each round runs every command once, in turn, so a busy machine slows them all al
 over the rounds, and the ratio is of medians from this one run. Peak RSS and CPU seconds (user + system) come
 from /usr/bin/time -v: on a machine shared with other jobs CPU time varies far less than wall time.
 Time to first answer for the REPL and `ask --jsonl` is the time from starting the process to the first line
-of the answer on stdout (questions come on a pipe).
+of the answer on stdout (questions come on a pipe); for `xunda telegram` it is the time until the fake Bot API
+(tests/fake_telegram.py, on 127.0.0.1) receives the answer to a question that was waiting when the bot started.
 
     .venv/bin/python bench/cold_start.py [--rounds 7] [--backends onnx,torch] [--index DIR]
 
@@ -25,6 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+
 XUNDA = [sys.executable, "-m", "bot"]
 
 
@@ -72,6 +77,28 @@ def first_answer(command: list[str], env: dict[str, str], question: str, expect:
     return seconds, usage.ru_utime + usage.ru_stime
 
 
+def telegram_answer(env: dict[str, str], question: str, expect: str) -> tuple[float, float]:
+    """Wall seconds from starting `xunda telegram` until the fake Bot API receives a reply holding `expect` to a
+    question queued before the start, and the CPU seconds the bot had used by then (it is killed at once)."""
+    with FakeTelegram() as fake:
+        fake.message(question)
+        env = dict(env, TELEGRAM_BOT_TOKEN=TOKEN, XUNDA_TELEGRAM_API_URL=fake.base_url)
+        started = time.monotonic()  # the fake stamps calls with time.monotonic()
+        process = subprocess.Popen([*XUNDA, "telegram"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env=env, cwd=ROOT)
+        answered = None
+        while answered is None and process.poll() is None and time.monotonic() - started < 120:
+            time.sleep(0.01)
+            answered = next((c.at for c in list(fake.calls) if c.method == "sendMessage"
+                             and expect in str(c.fields.get("text", ""))), None)
+        process.kill()
+        _, _, usage = os.wait4(process.pid, 0)
+        process.returncode = -9
+    if answered is None:
+        sys.exit(f"no Telegram answer holding {expect!r}")
+    return answered - started, usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="cold one-shot ask vs import torch")
     parser.add_argument("--rounds", type=int, default=7)
@@ -110,6 +137,8 @@ def main() -> None:
                 for entry, command in (("repl", [*XUNDA, "repl"]), ("ask --jsonl", [*XUNDA, "ask", "--jsonl"])):
                     record(f"{entry} first answer ({backend})", *first_answer(command, envs[backend], args.question,
                                                                               args.expect))
+                telegram = telegram_answer(envs[backend], args.question, args.expect)
+                record(f"telegram first answer ({backend})", *telegram)
 
     reference = "python -c 'import torch'"
     torch_wall, torch_cpu = statistics.median(wall[reference]), statistics.median(cpu[reference])
