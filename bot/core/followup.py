@@ -52,7 +52,7 @@ def _tokenizer() -> jieba.posseg.POSTokenizer:
 
         def load_word_tag(self, f):
             f.close()
-            self.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+            self.word_tag_tab = jieba.posseg.dt.word_tag_tab.copy()  # a dict, or index.postags.WordTags
 
     return SharedTags(base)
 
