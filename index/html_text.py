@@ -9,8 +9,13 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, CData, Comment, MarkupResemblesLocatorWarning, NavigableString, PageElement, Tag
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, PageElement
+
+# bs4 itself is imported where a page is parsed (~0.05 s): a question never parses HTML, but its process imports
+# this module through index.loaders.
 
 # Elements that start a new paragraph.
 BLOCK_TAGS = [
@@ -53,6 +58,8 @@ class HtmlText:
 
 def html_to_text(html: str) -> HtmlText:
     """Clean an HTML page or fragment; broken markup still yields its text."""
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(html, "lxml")
@@ -86,6 +93,8 @@ def _page_title(soup: BeautifulSoup) -> str | None:
 
 
 def _drop_noise(soup: BeautifulSoup) -> None:
+    from bs4 import Comment
+
     _drop_stock_widgets(soup)
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
@@ -101,6 +110,8 @@ def _drop_noise(soup: BeautifulSoup) -> None:
 
 def _drop_stock_widgets(soup: BeautifulSoup) -> None:
     """Remove eastmoney's stock-chart blocks: everything between <!-- EM_StockImg_Start/End --> comments."""
+    from bs4 import Comment
+
     starts = soup.find_all(string=lambda s: isinstance(s, Comment) and "EM_StockImg_Start" in s)
     for start in starts:
         for sibling in list(start.next_siblings):
@@ -124,6 +135,8 @@ def _paragraphs(soup: BeautifulSoup) -> list[str]:
     """The page's text, a line break at each block boundary and <br>. One pass over an explicit stack: inserting
     "\n" nodes into the tree, or looking up each text's <pre> parent, costs the depth per node, and a file of
     100,000 nested <div> would take minutes."""
+    from bs4 import CData, NavigableString, Tag
+
     parts: list[str] = []
     stack: list[tuple[PageElement | None, bool]] = [(soup, False)]  # (node, inside <pre>); None: a block ends
     while stack:
