@@ -277,7 +277,7 @@ def ask(
     **llm_flags,
 ) -> None:
     """Answer QUESTION from the corpus."""
-    if not jsonl:
+    if not jsonl and _WHOLE_PROCESS:
         # One question, then _exit_now: no collection of reference cycles is worth its cost here, and the cyclic
         # collector walking every object the imports create takes ~0.15 s CPU of a ~1 s cold answer.
         gc.disable()
@@ -319,7 +319,10 @@ def ask(
 def _exit_now() -> None:
     """End a one-shot command without interpreter teardown: freeing jieba's dictionaries, the index and the model
     object by object costs ~0.2 s CPU after the answer is out, and nothing is left to save (the command writes
-    nothing but stdout/stderr, flushed here)."""
+    nothing but stdout/stderr, flushed here). Only when `xunda` is the whole process (main()): a caller that runs
+    the command in its own process (click's CliRunner, a test) keeps its interpreter."""
+    if not _WHOLE_PROCESS:
+        return
     sys.stdout.flush()
     sys.stderr.flush()
     logging.shutdown()
@@ -452,5 +455,12 @@ def serve(
         run(settings, engine, llm, host, port)
 
 
+# True when the process is `xunda` itself (the console script or `python -m bot`), so a one-shot command may skip
+# interpreter teardown; False when the commands run inside another program.
+_WHOLE_PROCESS = False
+
+
 def main() -> None:
+    global _WHOLE_PROCESS
+    _WHOLE_PROCESS = True
     cli(prog_name="xunda")
