@@ -339,7 +339,10 @@ def test_ingest_every_pulls_again_until_stopped(feeds, tmp_path):
     listing.write_text(f"# test feeds\n{url}\n", encoding="utf-8")
     command = [sys.executable, "-m", "bot", "--index", str(tmp_path / "index"), "ingest", "--feeds", str(listing),
                "--every", "1s"]
-    loop = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C's default action, as in a terminal: a test run started in the background (`cmd &` in a script) would
+    # otherwise hand the child an ignored SIGINT.
+    loop = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     index = tmp_path / "index"
     deadline = time.monotonic() + 300
 

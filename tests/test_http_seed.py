@@ -60,7 +60,8 @@ def test_xunda_serve_answers_over_http_and_stops_cleanly(seed_engine, tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--port", "0"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # Ctrl-C as in a terminal, even when
+    )  # the test run itself was started in the background (which hands children an ignored SIGINT)
     try:
         base = None
         deadline = time.monotonic() + 120

@@ -77,7 +77,9 @@ def start_bot(fake, index_dir: Path, tmp_path: Path, *args: str) -> subprocess.P
     env.update(XUNDA_TELEGRAM_API_URL=fake.base_url, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
     command = [sys.executable, "-m", "bot", "--index", str(index_dir), "telegram", "--token-file", str(token_file),
                "--feedback", str(tmp_path / "feedback.jsonl"), *args]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Ctrl-C's default action even when the test run was started in the background (an ignored SIGINT otherwise)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for_webhook(fake, process: subprocess.Popen, timeout: float = 180.0) -> dict:
