@@ -299,10 +299,19 @@ def _measure(pattern: re.Pattern, conn) -> None:
     conn.send(("done",))
 
 
+def _measuring_context():
+    """Children forked from a clean, single-threaded forkserver that has this module imported: a plain fork of
+    the pytest process copies whatever locks its other threads (ONNX Runtime, servers of earlier tests) held, and
+    the child could hang on one, which reads as a pattern that never finishes."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 def growth(pattern: re.Pattern) -> list[tuple[str, float | None, float | None]]:
     """(input, t10k, t100k) for the pattern's slowest inputs; t100k is None when one 100k run took so long
     that the ratio is past RATIO_LIMIT already (it is then stopped rather than waited for)."""
-    context = multiprocessing.get_context("fork")
+    context = _measuring_context()
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_measure, args=(pattern, child), daemon=True)
     process.start()
@@ -364,7 +373,7 @@ def test_pattern_runs_in_linear_time(name):
 
 def _finishes(function, *args, seconds: float = 30.0) -> bool:
     """Whether function(*args) returns within `seconds` (in a forked child, so a runaway regex is killed)."""
-    context = multiprocessing.get_context("fork")
+    context = _measuring_context()
     process = context.Process(target=function, args=args, daemon=True)
     process.start()
     process.join(seconds)
