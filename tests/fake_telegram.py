@@ -48,7 +48,7 @@ class FakeTelegram:
         self._stopping = False
         self._server = _QuietServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     # ---------------------------------------------------------------------------------------- lifecycle
     def __enter__(self) -> FakeTelegram:

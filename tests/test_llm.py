@@ -64,6 +64,7 @@ def test_error_status_raises_llm_error(fake_llm, status):
         client_for(fake_llm.base_url).complete(MESSAGES)
 
 
+@pytest.mark.slow  # waits out deadlines or times runs
 def test_slow_first_byte_times_out_within_the_deadline(fake_llm):
     fake_llm.delay = 5
     started = time.monotonic()
@@ -72,6 +73,7 @@ def test_slow_first_byte_times_out_within_the_deadline(fake_llm):
     assert time.monotonic() - started < fake_llm.delay / 2  # gave up long before the server would have answered
 
 
+@pytest.mark.slow  # waits out deadlines or times runs
 def test_trickling_stream_is_cut_at_the_deadline(fake_llm):
     # Each read is quick, so only a deadline over the whole reply stops it.
     fake_llm.reply, fake_llm.piece_chars, fake_llm.token_delay = "慢" * 40, 1, 0.1

@@ -98,7 +98,7 @@ def test_context_holds_the_sources_the_user_sees_with_the_same_numbers(seed_engi
     "script, reason",
     [
         ({"status": 500}, "InternalServerError"),
-        ({"delay": 3}, "within"),
+        pytest.param({"delay": 3}, "within", marks=pytest.mark.slow),  # waits out the 1 s deadline
         ({"reply": ""}, "empty"),
         ({"reply": "   "}, "empty"),
         ({"reply": "快手计划扶持500+个快品牌"}, "no valid citation"),
@@ -267,6 +267,7 @@ def test_ordinary_text_is_not_taken_for_links():
     assert links("见 https://a.example/x，或 a.example/y。") == ["https://a.example/x", "a.example/y"]
 
 
+@pytest.mark.slow  # waits out deadlines or times runs
 @pytest.mark.parametrize("unit", [" ", "a", "[", "[ ", "1,", "a.", "http://"])
 def test_streaming_a_long_run_costs_linear_time(unit):
     """The review: 20,000 spaces from the LLM took 4.5 s on the event loop. Each piece now costs O(1)."""
@@ -287,6 +288,7 @@ def test_streaming_a_long_run_costs_linear_time(unit):
     assert large / small < 20, f"{unit!r}: {small * 1e3:.1f} ms at 10k, {large * 1e3:.1f} ms at 100k"
 
 
+@pytest.mark.slow  # waits out deadlines or times runs
 def test_a_server_that_hangs_mid_stream_falls_back_within_the_timeout(fake_llm):
     """Issue 11: a few pieces, then silence with the connection open."""
     fake_llm.reply = "快手计划扶持500+个快品牌[1]，还有很多很多内容。"

@@ -170,6 +170,7 @@ def test_news_not_in_corpus_answers_are_absent_from_the_seeds(seed_docs):
         assert not _stating_sentences(row, seed_docs), row["id"]
 
 
+@pytest.mark.slow  # reads every article of the shared news sets
 @NO_SHARED
 def test_news_not_in_corpus_answers_are_absent_from_the_crud_sample(crud_docs):
     for row in (r for r in NEWS if not r["answerable"]):
@@ -226,6 +227,7 @@ def test_question_kind_rule():
     assert question_kind("康安友是如何将小女孩救出的？") == "other"
 
 
+@pytest.mark.slow  # reads every article of the shared news sets
 @pytest.mark.skipif(not (CRUD_QA / "gold.jsonl").is_file(), reason=f"{CRUD_QA} not present (shared data)")
 def test_crud_eval_is_reproduced_and_holds_on_the_reduced_corpus(tmp_path):
     """Regenerating gives the committed file, and the written corpus loads with every answerable gold in its

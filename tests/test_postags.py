@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = ["快手2022扶持多少快品牌", "张一鸣在北京创办了字节跳动", "拼多多的黄峥来自杭州", "苹果公司发布了iPhone"]
 
@@ -31,6 +33,7 @@ def _tags(cache_dir: Path, how: str) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow  # runs jieba in child processes
 def test_cached_word_tags_tag_like_posseg_and_a_stale_cache_is_rebuilt(tmp_path):
     plain = _tags(tmp_path, "plain")
     first = _tags(tmp_path, "cached")  # no cache yet: posseg parses dict.txt, and the cache is written
