@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from urllib.parse import quote
 
 from bot.core.answer import Answer, Citation
 from bot.texts import message
@@ -54,6 +55,12 @@ def marked(snippet: str, marks, open_: str, close: str, escape: Callable[[str], 
     return "".join(out)
 
 
+def one_line_url(url: str) -> str:
+    """A URL as one line: whitespace inside it (never valid in a URL) is percent-encoded, so it cannot start a
+    line of its own that reads as another source."""
+    return "".join(quote(ch) if ch.isspace() else ch for ch in url)
+
+
 def to_text(answer: Answer, debug: bool = False, bold: tuple[str, str] = ("【", "】")) -> str:
     """The answer, then the numbered sources, for a terminal."""
     lines = [answer.text, ""]
@@ -64,7 +71,7 @@ def to_text(answer: Answer, debug: bool = False, bold: tuple[str, str] = ("【",
         meta = " · ".join(part for part in (doc.outlet, (doc.date or "")[:10]) if part)
         lines.append(f"[{c.n}] {doc.title}" + (f"（{meta}）" if meta else ""))
         if doc.url:
-            lines.append(f"    {doc.url}")
+            lines.append(f"    {one_line_url(doc.url)}")
         lines.append("    " + marked(c.snippet, c.marks, *bold))
         if debug:
             h = c.hit
