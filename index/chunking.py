@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -10,6 +11,8 @@ from index.documents import Chunk, Document
 # Paragraphs first, then sentences, then clauses; "end" keeps 。 with the sentence it closes.
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", " ", ""]
 OFFSETS_VERSION = 2  # 2: a repeated piece maps to its own copy, not to an earlier one
+# (Still 2 after Chunker._past: it changes only text whose piece has several copies at one passage's end, such
+# as runs of 。, where it covers characters 2 lost; ordinary text maps as before, so indexes need no re-chunk.)
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,9 @@ class ChunkingSettings:
             "separators": SEPARATORS,
             "offsets": OFFSETS_VERSION,
         }
+
+
+_WHITESPACE = re.compile(r"\s*")
 
 
 class Chunker:
@@ -57,10 +63,27 @@ class Chunker:
                 start = doc.text.find(piece)
             if start < 0:  # cannot happen with strip_whitespace on unmodified text; skip defensively
                 continue
-            if spans and start + len(piece) <= spans[-1][1]:
-                continue  # the splitter's last overlap, stripped, can lie inside the passage before: not a passage
+            if spans:
+                start = self._past(doc.text, piece, start, spans[-1][1])
+                if start < 0:
+                    continue  # the splitter's last overlap, stripped, can lie inside the passage before: not one
             spans.append((start, start + len(piece)))
         return spans
+
+
+    @staticmethod
+    def _past(text: str, piece: str, start: int, previous_end: int) -> int:
+        """Where `piece` follows on from the passage that ends at previous_end: the last copy from `start` on
+        that reaches past that end and starts inside it or after whitespace only; -1 if none. Repeated text
+        ('0000000。。。') has several such copies, and only the last loses none of the text after the passage.
+        The search stops where such a copy could start, so it costs the piece's length, not the text's."""
+        latest = _WHITESPACE.match(text, previous_end).end()  # type: ignore[union-attr]
+        best = -1
+        while 0 <= start <= latest:
+            if start + len(piece) > previous_end:
+                best = start
+            start = text.find(piece, start + 1, latest + len(piece))
+        return best
 
 
 def embedding_text(doc: Document, chunk: Chunk) -> str:

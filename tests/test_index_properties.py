@@ -54,6 +54,10 @@ def _check_spans(text: str, size: int, overlap: int) -> None:
 @example(text="a" * 500, size=8, overlap_share=0.0)  # one long word, no separator at all
 # Found by Hypothesis: the splitter's stripped last overlap ("00000000") lay inside the passage before it.
 @example(text="\t0000000000000000 ", size=17, overlap_share=0.5)
+# Found by Hypothesis: a piece made of a repeated character matched a copy that left the text's last 。 in no
+# passage, both where pieces overlap and where they do not.
+@example(text="。。。！。。。。。。", size=8, overlap_share=0.5)
+@example(text="0000000。。。", size=8, overlap_share=0.5)
 def test_chunk_offsets_map_back_to_the_text(text, size, overlap_share):
     _check_spans(text, size, int(size * overlap_share))
 
