@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import decision
+from bot.core.candidates import _qualifier_conflict, _year_conflict
 from bot.core.question import analyse
 from index.documents import Document
 
@@ -22,6 +23,12 @@ KUAISHOU = Document(
     "快手电商在北京举办引力大会。快手电商将拿出230亿红利流量扶持快品牌，快手电商希望在2022年扶持500个标杆快品牌。",
     date="2022-05-20T10:00:00+08:00",
 )
+SUMMIT = Document(
+    "summit.txt",
+    "抖音电商生态大会",
+    "5月31日，抖音电商第二届生态大会正式在线上举行。大会发布了2022年的扶持计划。",
+    date="2023-06-01T10:00:00+08:00",
+)
 TENNIS = Document(
     "tennis.txt",
     "澳网男单决赛",
@@ -32,7 +39,7 @@ TENNIS = Document(
 
 @pytest.fixture
 def engine(fake_engine):
-    fake_engine.ingest_documents({d.doc_id: d for d in (DOUYIN, KUAISHOU, TENNIS)}, replace_all=True)
+    fake_engine.ingest_documents({d.doc_id: d for d in (DOUYIN, KUAISHOU, TENNIS, SUMMIT)}, replace_all=True)
     return fake_engine
 
 
@@ -64,6 +71,35 @@ def test_the_subject_and_year_are_constraints():
     assert analyse("2023年澳网男单冠军是谁？").years == ("2023",)
 
 
+@pytest.mark.parametrize(
+    ("years", "text", "conflict"),
+    [
+        (("2023",), "快手电商在北京举办2022“引力大会”", True),  # another year is named: a rival figure
+        (("2023",), "快手电商在北京举办引力大会", False),  # no year at all: the article's own year may hold
+        (("2023",), "2023年快手引力大会", False),
+        (("2023",), "该校2022级学生参赛", False),  # 2022级 is a class, not a year
+        ((), "2022年", False),
+    ],
+)
+def test_a_year_conflict_is_another_year_named(years, text, conflict):
+    assert _year_conflict(years, text) is conflict
+
+
+@pytest.mark.parametrize(
+    ("qualifiers", "text", "conflict"),
+    [
+        (("第三",), "抖音电商第二届生态大会正式在线上举行", True),
+        (("第三",), "抖音电商第三届生态大会正式在线上举行", False),
+        (("第三",), "抖音电商生态大会正式在线上举行", False),  # not named: unknown, not a rival
+        (("男子",), "女子3分钟单摇冠军杜婷婷", True),
+        (("上半年",), "下半年营收增长", True),
+        (("全省",), "全市一共直播了2.1万场", False),  # 全省 has no rival in the list: only missing
+    ],
+)
+def test_a_qualifier_conflict_is_a_rival_value_named(qualifiers, text, conflict):
+    assert _qualifier_conflict(qualifiers, text) is conflict
+
+
 def test_the_shipped_model_is_plain_json_with_a_threshold():
     model = decision.shipped()
     assert 0.0 < model.threshold < 1.0
@@ -93,6 +129,13 @@ def test_sources_are_only_what_bears_on_the_question(engine):
     answer = engine.ask("快手2022扶持多少快品牌")
     assert answer.answerable and "500" in answer.text
     assert all("快手" in c.hit.doc.title + c.hit.doc.text for c in answer.citations)
+
+
+def test_another_edition_s_date_is_not_an_answer(engine):
+    """The corpus has the date of the 第二届 summit; asked about the 第三届, xunda says it does not know."""
+    assert engine.ask("抖音电商第二届生态大会是哪天开的？").answerable
+    answer = engine.ask("抖音电商第三届生态大会是哪天开的？")
+    assert not answer.answerable and answer.features.values["qualifier_conflict"] == 1.0
 
 
 def test_debug_shows_why(engine):

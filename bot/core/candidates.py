@@ -43,6 +43,9 @@ _WHEN_UNITS = {
     "时": re.compile(r"\d{1,2}[时点:：]|[上下]午|凌晨|傍晚|晚上|早上|中午|深夜"),
 }
 _ENUMERATION = re.compile(r"[、，,]|以及|和|及|与")
+_ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?![\d级届])")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+")
+_OPPOSITES = dict(zip("男女上下高低多少大小", "女男下上低高少多小大", strict=True))  # 男子 -> 女子, 上半年 -> 下半年
 _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
 _COPULA = re.compile(r"是|为|叫|称|名为|定位|即|指")
 _PERSON_TITLE = re.compile(
@@ -203,6 +206,8 @@ class Scorer:
             "year_doc": float(_years_ok(a, doc)),
             "has_qualifier": float(bool(a.qualifiers)),
             "qualifier_ctx": _share(a.qualifiers, context),
+            "year_conflict": float(_year_conflict(a.years, context)),
+            "qualifier_conflict": float(_qualifier_conflict(a.qualifiers, context)),
             "length": (c.end - c.start) / MAX_ANSWER_CHARS,
             "leans_back": float(bool(_LEANS_BACK.match(span))),
             "enumeration": min(len(_ENUMERATION.findall(span)), 6) / 6,
@@ -216,6 +221,8 @@ class Scorer:
             + f["unit_wrong"]
             + (f["focus_ctx"] < 1)
             + (1 - f["kind_ok"])
+            + f["year_conflict"]
+            + f["qualifier_conflict"]
         )
         return f
 
@@ -232,6 +239,25 @@ def _year_share(years: tuple[str, ...], text: str) -> float:
     if not years:
         return 1.0
     return sum(1 for y in years if re.search(rf"(?<!\d){y}(?![\d级届])", text)) / len(years)
+
+
+def _year_conflict(years: tuple[str, ...], text: str) -> bool:
+    """The text names a year, and not the one asked about: a figure for 2022 does not answer a 2023 question."""
+    return bool(years) and _year_share(years, text) < 1 and bool(_ANY_YEAR.search(text))
+
+
+def _qualifier_conflict(qualifiers: tuple[str, ...], text: str) -> bool:
+    """The text holds a rival of a qualifier it lacks: 第二届 where 第三届 was asked, 女子 for 男子, 下半年 for
+    上半年. A qualifier that is only missing is weaker evidence (qualifier_ctx)."""
+    for q in qualifiers:
+        if q in text:
+            continue
+        if q.startswith("第") and any(m.group(0) != q for m in _ORDINAL.finditer(text)):
+            return True
+        rival = "".join(_OPPOSITES.get(ch, ch) for ch in q)
+        if rival != q and rival in text:
+            return True
+    return False
 
 
 def _years_ok(a: Analysis, doc) -> bool:
