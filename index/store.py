@@ -282,7 +282,9 @@ def verify(index_dir: Path) -> dict:
 def _verify_quick(vdir: Path, manifest: dict) -> None:
     """The listing checks of _verify_checksums; then a file is hashed only if its size or mtime is not the one
     recorded with its checksum (a size that differs is damage without reading a byte)."""
-    stats = manifest.get("stats") if isinstance(manifest.get("stats"), dict) else {}
+    stats = manifest.get("stats")
+    if not isinstance(stats, dict):
+        stats = {}
     for name, digest in _listed_files(vdir, manifest).items():
         info = (vdir / name).stat()
         recorded = stats.get(name)
