@@ -34,6 +34,15 @@ Tried on the same data and dropped (5-fold out-of-fold and check figures within 
 worse): gradient-boosted trees (scikit-learn HistGradientBoosting) as ranker and decider; labelling a candidate
 positive by its text alone (a same-event copy of the answer in another article); the cosine of the question and
 candidate-sentence embeddings (m3e-small) as a feature.
+
+The cross-encoder verifier (bot/core/verifier.py, tools/train_verifier.py: trained on the fit questions that are
+not held out; the decider and threshold then fitted on the held-out 30%) was tried and is not shipped. Check
+splits with it, verifier weight 2.0 chosen by held-out top-1 (acc / declined / ans. declined; without it in
+brackets): seed_qa_more 0.780 / 0.941 / 0.146 (0.854 / 0.941 / 0.073); news_qa_dev 0.734 / 0.635 / 0.096
+(0.766 / 0.500 / 0.085); crud_news_qa 0.447 / 0.836 / 0.350 (0.437 / 0.781 / 0.369); CMRC 0.801 / 0.966 / 0.037
+(0.805 / 0.959 / 0.037); DRCD 0.854 / 0.934 / 0.078 (0.812 / 0.932 / 0.122). Weight 0.5: news 0.745 / 0.519;
+weight 0 (decider only): news 0.713 / 0.615 / 0.149. It declines more near misses and helps DRCD, the set most
+like its training data, but answers fewer news and seed questions right.
 """
 
 from __future__ import annotations
@@ -50,7 +59,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.core import decision  # noqa: E402
+from bot.core import decision, verifier  # noqa: E402
 from bot.core.answer import OPEN, Thresholds, _with_neighbours, compose  # noqa: E402
 from bot.core.candidates import Scorer  # noqa: E402
 from bot.core.evaluate import _normalise  # noqa: E402
@@ -61,7 +70,9 @@ from tools.answer_cache import CACHE, INDEXES, Replay, load_replay  # noqa: E402
 SEED = 0
 FOLDS = 5
 C = 0.05  # inverse regularisation strength (0.05 and 1 were tried by 5-fold cross-validation)
-RANK_FEATURES = None  # None: the ranker sees every feature
+RANK_FEATURES = None  # None: the ranker sees every feature (but the verifier's, which comes after it)
+USE_VERIFIER = True  # fit with the verifier (bot/core/verifier.py) when its graph is there
+VERIFIER_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # tried on the held-out questions, best top-1 kept
 # The decider sees fewer features than the ranker: with a few hundred fit questions per set, all ~50 overfit.
 DECIDER_FEATURES = {
     "first_stage",
@@ -120,7 +131,13 @@ def candidate_rows(replay: Replay, row: dict):
     weights = {t: min(searcher.unit_idf(t), 8.0) for t in terms}
     analysis = analyse(row["question"])
     out = []
-    for c in Scorer(analysis, weights).candidates(hits):
+    candidates = Scorer(analysis, weights).candidates(hits)
+    reader = verifier.shipped() if USE_VERIFIER else None
+    if reader is not None:  # every shortlisted candidate is read once; train_on picks the ranker's TOP_K
+        texts = [verifier.pair_text(c.hit.doc.title, c.text()) for c in candidates]
+        for c, z in zip(candidates, reader.logits(row["question"], texts), strict=True):
+            c.features["verifier_raw"] = z
+    for c in candidates:
         label = 0
         if row["answerable"] and in_sources(row, c.doc_id):
             pinned = analysis.kind in ("number", "when") and c.features.get("kind_ok", 0.0) > 0
@@ -175,10 +192,15 @@ def train(replays: dict[str, Replay]):
     return train_on(fit_rows(replays, holdout=False))
 
 
-def train_on(per_set: dict[str, list]):
+def train_on(per_set: dict[str, list], decider_set: dict[str, list] | None = None):
+    """The ranker from per_set; the verifier weight and the decider from decider_set (default: per_set). With the
+    verifier, decider_set must be questions the verifier was not trained on (the held-out fit questions)."""
     from sklearn.linear_model import LogisticRegression
 
-    names = sorted({n for items in per_set.values() for _, cands in items for f, _, _ in cands for n in f})
+    names = sorted(
+        {n for items in per_set.values() for _, cands in items for f, _, _ in cands for n in f}
+        - {"verifier", "verifier_raw"}
+    )
     all_names = names
     if RANK_FEATURES is not None:
         names = [n for n in names if n in RANK_FEATURES]
@@ -207,15 +229,30 @@ def train_on(per_set: dict[str, list]):
     # questions (0.893 vs 0.894 top-1); the learned part added to it did (0.901): so the ranker is the two summed.
     coef[names.index("first_stage")] += BLEND * scale[names.index("first_stage")]
     ranker = _linear(names, coef, np.zeros(len(names)), scale, 0.0)
+    decider_set = decider_set if decider_set is not None else per_set
+    with_verifier = any("verifier_raw" in f for items in decider_set.values() for _, c in items for f, _, _ in c)
+    weight = 0.0
+    if with_verifier:
+        def top1(w: float) -> float:
+            return float(np.mean([
+                np.mean([_verified(ranker, cands, w)[0][2] for _, cands in items if cands] or [0.0])
+                for items in decider_set.values()
+                if any(r["answerable"] for r, _ in items)
+            ]))
+
+        weight = max(VERIFIER_WEIGHTS, key=top1)
     # The decider: the best-ranked candidate of every question, answerable or not.
     names = [n for n in all_names if n in DECIDER_FEATURES or n.startswith("kind_")]
+    names += ["verifier"] if with_verifier else []
     dnames = [*names, "rank_score", "rank_margin"]
     rows, labels, dweights = [], [], []
-    for items in per_set.values():
+    for items in decider_set.values():
         for _, cands in items:
             if not cands:
                 continue
-            scored = sorted(((ranker.logit(f), f, lbl, d) for f, lbl, d in cands), key=lambda t: -t[0])
+            scored = _verified(ranker, cands, weight) if with_verifier else sorted(
+                ((ranker.logit(f), f, lbl, d) for f, lbl, d in cands), key=lambda t: -t[0]
+            )
             score, f, lbl, doc = scored[0]
             others = [s for s, _, _, d in scored if d != doc]
             margin = min(3.0, score - others[0]) if others else 3.0
@@ -227,7 +264,21 @@ def train_on(per_set: dict[str, list]):
     decider_lr.fit(np.clip((X - mean) / scale, -CLIP, CLIP), labels, sample_weight=dweights)
     decider = _linear(dnames, decider_lr.coef_[0], mean, scale, decider_lr.intercept_[0], CLIP)
     counts = {sub: {"questions": len(items), "pairs": None} for sub, items in per_set.items()}
-    return decision.Model(ranker, decider, 0.5, {"fit_train_questions": counts, "pairs": len(D)})
+    meta = {"fit_train_questions": counts, "pairs": len(D)}
+    if with_verifier:
+        meta["decider_questions"] = {sub: len(items) for sub, items in decider_set.items()}
+    return decision.Model(ranker, decider, 0.5, meta, weight)
+
+
+def _verified(ranker: decision.Linear, cands: list, weight: float) -> list[tuple[float, dict, int, str]]:
+    """(score, features, label, doc) best first, as bot.core.answer.verify orders them: the ranker's TOP_K get
+    the verifier's logit (times weight) added, the rest get the lowest logit of those as their "verifier"."""
+    scored = sorted(((ranker.logit(f), f, lbl, d) for f, lbl, d in cands), key=lambda t: -t[0])
+    top = scored[: verifier.TOP_K]
+    floor = min(f["verifier_raw"] for _, f, _, _ in top)
+    out = [(s + weight * f["verifier_raw"], {**f, "verifier": f["verifier_raw"]}, lbl, d) for s, f, lbl, d in top]
+    out += [(s, {**f, "verifier": floor}, lbl, d) for s, f, lbl, d in scored[verifier.TOP_K :]]
+    return sorted(out, key=lambda t: -t[0])
 
 
 def replay_answers(replay: Replay, rows: list[dict], t: Thresholds) -> list[dict]:
@@ -367,20 +418,32 @@ def main() -> None:
     if not args.report or args.write:
         # Out-of-fold answers for every fit question: each fold is answered by a model trained on the others.
         everything = fit_rows(replays, holdout=False)
-        for sub, items in fit_rows(replays, holdout=True).items():
+        held_out = fit_rows(replays, holdout=True)
+        for sub, items in held_out.items():
             everything[sub] = everything.get(sub, []) + items
+        # The verifier was trained on the fit questions that are not held out: the decider that learns how far
+        # to trust it, and the threshold, use only the held-out ones.
+        with_verifier = USE_VERIFIER and verifier.shipped() is not None
+        decider_pool = held_out if with_verifier else everything
         hold = collections.defaultdict(list)
         for fold in range(FOLDS):
-            model = train_on({s: [(r, c) for r, c in items if _fold(r) != fold] for s, items in everything.items()})
+            model = train_on(
+                {s: [(r, c) for r, c in items if _fold(r) != fold] for s, items in everything.items()},
+                {s: [(r, c) for r, c in items if _fold(r) != fold] for s, items in decider_pool.items()},
+            )
             for name, replay in replays.items():
                 for sub, rows in subsets(replay, name).items():
-                    rows = [r for r in rows if r["split"] == "fit" and _fold(r) == fold]
+                    rows = [
+                        r for r in rows
+                        if r["split"] == "fit" and _fold(r) == fold and (_holdout(r) or not with_verifier)
+                    ]
                     hold[sub] += replay_answers(replay, rows, Thresholds(0.0, model))
-        model = train_on(everything)
+        model = train_on(everything, decider_pool)
         threshold, table = choose_threshold(hold)
         for t, p, ms in table[::2]:
             print(t, p, {s: (m["accuracy"], m["negatives_declined"], m["answerable_declined"]) for s, m in ms.items()})
         print("threshold", threshold)
+        print("verifier weight", model.verifier_weight)
         model = decision.Model(
             model.ranker,
             model.decider,
@@ -394,6 +457,7 @@ def main() -> None:
                 "threshold_rule": "best mean over sets of accuracy + not-in-corpus declined, on fit-hold",
                 "fit_out_of_fold": {s: metrics(r, threshold) for s, r in hold.items()},
             },
+            model.verifier_weight,
         )
         print(json.dumps(model.meta["fit_out_of_fold"], ensure_ascii=False))
         for part in (model.ranker, model.decider):

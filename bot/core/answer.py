@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core import decision
+from bot.core import decision, verifier
 from bot.core.candidates import MAX_ANSWER_CHARS, Candidate, Scorer, answer_spans, paragraph_bounds
 from bot.core.question import analyse
 from index.search import Hit, Searcher
@@ -53,6 +53,7 @@ class Thresholds:
 
     min_probability: float | None = None  # None: the model's own threshold
     model: decision.Model | None = None  # None: the shipped model (bot/core/data/decision.json)
+    verifier: verifier.Verifier | None = None  # None: the shipped one, if the model uses it
 
     def resolved(self) -> tuple[decision.Model, float]:
         model = self.model or decision.shipped()
@@ -114,6 +115,8 @@ def compose(
     for c in candidates:
         c.score = model.rank(c.features)
     candidates.sort(key=lambda c: c.score, reverse=True)
+    if model.uses_verifier:
+        verify(question, candidates, model.verifier_weight, thresholds.verifier or verifier.shipped())
     doc_best: dict[str, float] = {}
     for c in candidates:
         doc_best.setdefault(c.doc_id, c.score)
@@ -147,6 +150,23 @@ def compose(
     number = {c.hit.doc.doc_id: c.n for c in citations}
     text = "".join(f"{_answer_text(item)} [{number[item.doc_id]}]" for item in items)
     return Answer(question, text, True, citations, features)
+
+
+def verify(question: str, candidates: list[Candidate], weight: float, reader: verifier.Verifier | None) -> None:
+    """The verifier reads the ranker's best TOP_K (sorted best first); its logit joins their score, and the
+    others get the lowest logit of those read (they ranked below them). Re-sorts the candidates."""
+    top = candidates[: verifier.TOP_K]
+    if reader is None:
+        logits = [0.0] * len(top)
+    else:
+        logits = reader.logits(question, [verifier.pair_text(c.hit.doc.title, c.text()) for c in top])
+    for c, z in zip(top, logits, strict=True):
+        c.features["verifier"] = z
+        c.score += weight * z
+    floor = min(logits, default=0.0)
+    for c in candidates[verifier.TOP_K :]:
+        c.features["verifier"] = floor
+    candidates.sort(key=lambda c: c.score, reverse=True)
 
 
 def _list_items(best: Candidate, candidates: list[Candidate], threshold: float) -> list[Candidate]:

@@ -2,6 +2,8 @@
 
 - The ranker orders the candidate sentences of one question (trained on pairs: a sentence that answers against
   one that does not, from the same question).
+- The verifier (bot/core/verifier.py, a cross-encoder) reads the ranker's best few; its logit, times
+  `verifier_weight`, is added to their ranker score, and the decider sees it as the feature "verifier".
 - The decider is a logistic regression on the best-ranked candidate: its features, its ranker score and its
   lead over the runner-up. Its probability decides between answering and declining (`threshold`, chosen on
   held-out data).
@@ -65,6 +67,11 @@ class Model:
     decider: Linear  # sees the ranker's "rank_score" and "rank_margin" beside the candidate features
     threshold: float  # answer when the decider's probability is at least this
     meta: dict
+    verifier_weight: float = 0.0  # 0: the model was fitted without the verifier, which is then not run
+
+    @property
+    def uses_verifier(self) -> bool:
+        return self.verifier_weight > 0 or "verifier" in self.decider.names
 
     def rank(self, features: dict[str, float]) -> float:
         return self.ranker.logit(features)
@@ -77,6 +84,7 @@ class Model:
             "ranker": self.ranker.to_json(),
             "decider": self.decider.to_json(),
             "threshold": self.threshold,
+            "verifier_weight": self.verifier_weight,
             "meta": self.meta,
         }
 
@@ -98,7 +106,11 @@ def _linear(data: dict) -> Linear:
 
 def from_json(data: dict) -> Model:
     return Model(
-        _linear(data["ranker"]), _linear(data["decider"]), float(data["threshold"]), dict(data.get("meta") or {})
+        _linear(data["ranker"]),
+        _linear(data["decider"]),
+        float(data["threshold"]),
+        dict(data.get("meta") or {}),
+        float(data.get("verifier_weight", 0.0)),
     )
 
 

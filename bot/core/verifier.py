@@ -1,0 +1,90 @@
+"""The answer verifier: a cross-encoder that reads the question and one candidate sentence together and says how
+likely the sentence answers it. The feature scorer (bot/core/candidates.py) sees words, types and constraints;
+a verifier sees the two texts at once, which is what could tell "on topic" from "answers".
+
+It is m3e-small (4 layers) fine-tuned with a one-logit head by tools/train_verifier.py and exported as an int8
+ONNX graph (bot/core/data/verifier.int8.onnx, with verifier.json recording data, seed and figures). Reading the
+ranker's best TOP_K candidates costs about 10 ms on 2 cores. The answer step runs it only when the shipped
+decision was fitted with it (decision.Model.uses_verifier); tools/fit_decision.py fits with it whenever the graph
+is there.
+
+Not shipped at present: the one trained on the fit splits (2026-12-02, 6,610 pairs from 1,088 questions, most
+of them Wikipedia MRC) did not beat the feature scorer on news. With it, on the check splits: news 73.4%
+answered right (76.6% without), 63.5% of not-in-corpus questions declined (50.0%); DRCD 85.4% (81.2%); seed more
+78.0% (85.4%). The figures and the settings are in tools/fit_decision.py.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from index.embedding import packaged_model_path
+
+DATA = Path(__file__).resolve().parent / "data"
+MODEL_PATH = DATA / "verifier.int8.onnx"
+META_PATH = DATA / "verifier.json"
+MAX_TOKENS = 96  # question and candidate together; the candidate is cut to fit
+TOP_K = 3  # candidates per question the verifier reads
+
+
+def pair_text(title: str, span: str) -> str:
+    """What the verifier reads of a candidate: its article's title, then the sentence."""
+    return f"{title}｜{span}" if title else span
+
+
+class Verifier:
+    """Scores (question, candidate) pairs; the ONNX session and tokenizer load on first use."""
+
+    def __init__(self, model_path: Path = MODEL_PATH, tokenizer_path: Path | None = None, threads: int = 2):
+        self.model_path = model_path
+        self.tokenizer_path = tokenizer_path or packaged_model_path() / "tokenizer.json"
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._session = None
+        self._tokenizer = None
+
+    def _load(self):
+        with self._lock:
+            if self._session is None:
+                import onnxruntime as ort
+                from tokenizers import Tokenizer
+
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = self.threads
+                options.inter_op_num_threads = 1
+                tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
+                tokenizer.enable_truncation(MAX_TOKENS, strategy="only_second")
+                tokenizer.enable_padding()
+                self._tokenizer = tokenizer
+                self._session = ort.InferenceSession(
+                    str(self.model_path), options, providers=["CPUExecutionProvider"]
+                )
+        return self._session, self._tokenizer
+
+    def logits(self, question: str, texts: list[str]) -> list[float]:
+        """The verifier's logit for each text answering the question (higher: more likely)."""
+        if not texts:
+            return []
+        session, tokenizer = self._load()
+        encoded = tokenizer.encode_batch([(question, t) for t in texts])
+        feed = {
+            "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+        }
+        return [float(v) for v in session.run(None, feed)[0][:, 0]]
+
+
+@cache
+def shipped() -> Verifier | None:
+    """The shipped verifier, or None when its graph is not there (the feature scorer then decides alone)."""
+    return Verifier() if MODEL_PATH.exists() else None
+
+
+def meta() -> dict:
+    return json.loads(META_PATH.read_text(encoding="utf-8")) if META_PATH.exists() else {}

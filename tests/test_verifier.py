@@ -1,0 +1,54 @@
+"""The answer verifier's place in the answer step: it reorders the ranker's best candidates when the decision was
+fitted with it, and is never run otherwise (bot/core/verifier.py says why none is shipped now)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.core import decision, verifier
+from bot.core.answer import Thresholds
+from index.documents import Document
+
+SUMMIT = Document(
+    "summit.txt",
+    "快手电商引力大会",
+    "快手电商在北京举办引力大会，快手电商扶持快品牌的计划受到关注。快手电商希望在2022年扶持500个标杆快品牌。",
+    date="2022-05-20T10:00:00+08:00",
+)
+
+
+class MarkerVerifier:
+    """A fake verifier: a high logit for texts holding the marker, a low one for the rest."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+        self.read: list[str] = []
+
+    def logits(self, question: str, texts: list[str]) -> list[float]:
+        self.read += texts
+        return [8.0 if self.marker in t else -8.0 for t in texts]
+
+
+@pytest.fixture
+def engine(fake_engine):
+    fake_engine.ingest_documents({SUMMIT.doc_id: SUMMIT}, replace_all=True)
+    return fake_engine
+
+
+def test_the_verifier_reorders_the_ranker_s_best_and_reads_no_more_than_top_k(engine):
+    model = replace(decision.shipped(), verifier_weight=10.0)
+    for marker in ("500个", "引力大会，"):
+        fake = MarkerVerifier(marker)
+        answer = engine.ask_with_hits("快手2022扶持多少快品牌", thresholds=Thresholds(0.0, model, fake))[0]
+        assert marker in answer.text
+        assert 0 < len(fake.read) <= verifier.TOP_K
+        assert all(t.startswith(SUMMIT.title + "｜") for t in fake.read)  # the title travels with the sentence
+
+
+def test_a_model_fitted_without_the_verifier_never_runs_one(engine):
+    fake = MarkerVerifier("500个")
+    answer = engine.ask_with_hits("快手2022扶持多少快品牌", thresholds=Thresholds(0.0, decision.shipped(), fake))[0]
+    assert not decision.shipped().uses_verifier and not fake.read
+    assert "verifier" not in answer.features.values
