@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bot.core import decision
-from bot.core.candidates import _qualifier_conflict, _year_conflict
+from bot.core.candidates import _answer_types, _qualifier_conflict, _tagged_kind, _year_conflict
 from bot.core.question import analyse
 from index.documents import Document
+from index.postags import posseg
 
 DOUYIN = Document(
     "douyin.txt",
@@ -98,6 +99,22 @@ def test_a_year_conflict_is_another_year_named(years, text, conflict):
 )
 def test_a_qualifier_conflict_is_a_rival_value_named(qualifiers, text, conflict):
     assert _qualifier_conflict(qualifiers, text) is conflict
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "named", "new"),
+    [
+        ("中方演习指挥员是谁", "中方演习指挥员邱文生在欢迎仪式上对媒体表示，演习圆满结束。", True, True),
+        ("给刁女士办贷款的客户经理是谁", "客户经理当天受理客户资料，当天去现场考察贷款。", False, False),
+        ("龚全珍的丈夫是谁", "1957年，龚全珍随丈夫回到莲花。", True, False),  # the only name is the one asked about
+        ("演习在哪片海域举行？", "此次演习双方官兵展示了高度的战斗素养和海战技能。", False, False),  # 海 in 海战
+        ("演习在哪片海域举行？", "在日本海某海域进行的演习中，中俄舰艇开展护航演练。", True, True),
+    ],
+)
+def test_a_name_question_wants_a_tagged_name_it_does_not_already_hold(question, sentence, named, new):
+    tags = [(p.word, p.flag) for p in posseg().cut(sentence, HMM=False)]
+    positions, new_name = _tagged_kind(analyse(question), _answer_types(sentence, tags), question)
+    assert bool(positions) is named and new_name is new
 
 
 def test_the_shipped_model_is_plain_json_with_a_threshold():

@@ -71,7 +71,7 @@ def question_pairs(replay, row: dict) -> list[tuple[str, str, int]]:
     weights = {t: min(searcher.unit_idf(t), 8.0) for t in question_units(row["question"], searcher.knows_unit)}
     analysis = analyse(row["question"])
     positives, negatives = [], []
-    for c in Scorer(analysis, weights).candidates(hits):
+    for c in Scorer(analysis, weights, row["question"]).candidates(hits):
         label = 0
         if row["answerable"] and in_sources(row, c.doc_id):
             pinned = analysis.kind in ("number", "when") and c.features.get("kind_ok", 0.0) > 0

@@ -103,7 +103,7 @@ def compose(
     terms = question_units(question, searcher.knows_unit)
     weights = {t: min(searcher.unit_idf(t), 8.0) for t in terms}
     analysis = analyse(question)
-    candidates = Scorer(analysis, weights).candidates(hits)
+    candidates = Scorer(analysis, weights, question).candidates(hits)
     if not candidates:
         return Answer(
             question,

@@ -112,8 +112,9 @@ def coverage(text: str, weights: dict[str, float], total: float) -> float:
 class Scorer:
     """Features of the candidates for one question (its analysis and its weighted terms)."""
 
-    def __init__(self, analysis: Analysis, weights: dict[str, float]):
+    def __init__(self, analysis: Analysis, weights: dict[str, float], question: str):
         self.analysis = analysis
+        self.question = question.lower()
         self.weights = weights
         self.total = sum(weights.values())
 
@@ -177,6 +178,7 @@ class Scorer:
         kind_ok = _kind_ok(a, found)
         unit_ok, unit_wrong = _unit_match(a, found["quantities"], span)
         near = _near_focus(lower, a.focus, found["positions"].get(_type_key(a), []))
+        tagged, new_name = _tagged_kind(a, found, self.question)
         f = {
             "first_stage": c.coverage,
             "first_stage_order": order / SHORTLIST,
@@ -196,6 +198,11 @@ class Scorer:
             "focus_span": _share(a.focus, lower),
             "focus_ctx": _share(a.focus, context),
             "focus_near": float(near),
+            # For the kinds that want a name: the tagger found one (the suffix patterns alone are loose: 海 in
+            # 海战 reads as a place), and one sits next to the focus.
+            "named": float(bool(tagged)) if a.kind in _NAMED_KINDS else 1.0,
+            "named_near": float(_near_focus(lower, a.focus, tagged)) if a.kind in _NAMED_KINDS else 1.0,
+            "new_name": float(new_name) if a.kind in _NAMED_KINDS else 1.0,
             "has_subject": float(bool(a.subjects)),
             "subject_span": _share(a.subjects, lower),
             "subject_ctx": _share(a.subjects, context),
@@ -282,6 +289,16 @@ def _answer_types(span: str, tags: list[tuple[str, str]]) -> dict:
         elif flag == "ns" and len(word) >= 2:
             positions["place"].append(at)
         at += len(word)
+    # What the tagger alone found, before the looser suffix and title patterns add to it: (offset, word).
+    tagged: dict[str, list[tuple[int, str]]] = {"person": [], "org": [], "place": []}
+    at = 0
+    for i, (word, flag) in enumerate(tags):
+        kind = "person" if flag.startswith("nr") else "org" if flag == "nt" else "place" if flag == "ns" else ""
+        if kind == "person" and len(word) == 1:  # without the HMM a name falls apart: 邱/nr 文/n 生/vn
+            word += _given_name(tags[i + 1 : i + 3])
+        if kind and len(word) >= 2:
+            tagged[kind].append((at, word))
+        at += len(tags[i][0])
     positions["person"] += [m.start() for m in re.finditer(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}", span)]
     positions["person"] += [m.start() for m in _PERSON_TITLE.finditer(span)] if positions["person"] else []
     positions["org"] += [m.start() for m in _ORG_SUFFIX.finditer(span)]
@@ -290,7 +307,7 @@ def _answer_types(span: str, tags: list[tuple[str, str]]) -> dict:
     no_dates = _DATE_PARTS.sub(lambda m: " " * len(m.group(0)), span)
     quantities = [(m.start(), m.group(1)) for m in _QUANTITY.finditer(no_dates) if m.group(0).strip()]
     positions["quantity"] = [p for p, _ in quantities]
-    return {"positions": positions, "quantities": quantities}
+    return {"positions": positions, "quantities": quantities, "tagged": tagged}
 
 
 def _kind_ok(a: Analysis, found: dict) -> bool:
@@ -306,6 +323,25 @@ def _kind_ok(a: Analysis, found: dict) -> bool:
     if a.kind == "number":
         return bool(p["quantity"])
     return True
+
+
+def _given_name(following: list[tuple[str, str]]) -> str:
+    """The one or two single characters after a one-character surname, which jieba without its HMM tags apart."""
+    given = ""
+    for word, flag in following:
+        if len(word) != 1 or flag in ("x", "uj", "p", "c", "d", "m") or not "\u4e00" <= word <= "\u9fff":
+            break
+        given += word
+    return given
+
+
+def _tagged_kind(a: Analysis, found: dict, question: str) -> tuple[list[int], bool]:
+    """Where the tagger found a name of the kind asked for (谁: a person or organisation; 哪里: a place), and
+    whether one of them is new: a name the question does not already hold is what a 谁 or 哪里 asks for."""
+    tagged = found["tagged"]
+    kinds = {"who": ("person", "org"), "org": ("org",), "where": ("place",)}.get(a.kind, ())
+    names = sorted(name for kind in kinds for name in tagged[kind])
+    return [at for at, _ in names], any(word.lower() not in question for _, word in names)
 
 
 def _unit_match(a: Analysis, quantities: list[tuple[int, str]], span: str) -> tuple[bool, bool]:
