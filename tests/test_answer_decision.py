@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import decision
-from bot.core.candidates import _answer_types, _qualifier_conflict, _tagged_kind, _year_conflict
+from bot.core.candidates import _answer_types, _qualifier_conflict, _tagged_kind, _unit_match, _year_conflict
 from bot.core.question import analyse
 from index.documents import Document
 from index.postags import posseg
@@ -64,6 +64,25 @@ def test_a_number_question_names_its_unit_and_qualifiers():
     assert a.unit == "场" and {"全省", "一共"} <= set(a.qualifiers)
     assert analyse("抖音电商国货销量增长了多少").rate  # a growth: a % or 倍 answers it
     assert analyse("意大利拨了多少钱用来捕捞蓝蟹？").unit == "元"  # any currency
+
+
+@pytest.mark.parametrize(
+    ("question", "unit", "answer", "ok"),
+    [
+        ("几何E新款纯电续航多少公里", "公里", "纯电续航205km，售价3.99万元", True),  # 几何 is a brand, not 几
+        ("几何E萤火虫百公里加速要几秒？", "秒", "百公里加速仅需3.8s", True),
+        ("RTX 4070显卡功耗多少瓦？", "瓦", "实际游戏功耗只有后者的一半，显存多出2GB", False),
+        ("中控屏多少英寸", "英寸", "配备14.9英寸中控屏", True),
+    ],
+)
+def test_the_unit_asked_for_is_read_in_either_spelling(question, unit, answer, ok):
+    a = analyse(question)
+    assert a.kind == "number" and a.unit == unit
+    assert _unit_match(a, _answer_types(answer, [])["quantities"], answer)[0] is ok
+
+
+def test_the_focus_is_the_verb_after_the_question_word_even_when_tagged_as_time():
+    assert "去世" in analyse("龚全珍是哪年去世的？").focus  # jieba tags 去世 as a time word
 
 
 def test_the_subject_and_year_are_constraints():

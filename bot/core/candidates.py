@@ -31,7 +31,15 @@ _DATE = re.compile(
     r"春节|元旦|国庆|中秋|端午|世纪|年代|年初|年底|年末|月初|月底|上旬|中旬|下旬"
 )
 _NUMERAL = r"(?:\d+(?:[.,]\d+)*|[一二两三四五六七八九十百千万亿零〇]+(?![年月日]))"
-_QUANTITY = re.compile(_NUMERAL + r"\s*(?:多|余|几)?\s*(?:[万亿千百]+)?\s*(%|％|‰|[\u4e00-\u9fff]{0,2})")
+_QUANTITY = re.compile(
+    _NUMERAL + r"\s*(?:多|余|几)?\s*(?:[万亿千百]+)?\s*(%|％|‰|[A-Za-z]{1,3}(?![A-Za-z])|[\u4e00-\u9fff]{0,2})"
+)
+# Latin and Chinese spellings of one unit: "205km" answers 续航多少公里.
+_UNIT_SPELLINGS = {
+    "公里": ("km", "千米"), "千米": ("km", "公里"), "米": ("m",), "瓦": ("w", "kw", "千瓦"), "千瓦": ("kw",),
+    "秒": ("s",), "赫兹": ("hz",), "英寸": ("寸", "inch"), "毫安": ("mah",), "克": ("g", "kg", "公斤", "千克"),
+    "公斤": ("kg", "千克"), "千克": ("kg", "公斤"), "小时": ("h",), "升": ("l",),
+}
 _RATE_UNITS = ("%", "％", "倍", "成", "个百分点", "百分点", "‰")
 _AMOUNT_VALUE = re.compile(  # anchored at the start of a number run, one space run: linear time
     r"(?<![\d.,])\d[\d.,]*\s*(?:[多余]\s*)?(?:[万亿]|元|美元|欧元|英镑|日元|吨|件|单)"
@@ -356,7 +364,8 @@ def _unit_match(a: Analysis, quantities: list[tuple[int, str]], span: str) -> tu
     elif a.unit == "元":
         ok = any(_CURRENCY.match(u) for _, u in quantities)
     elif a.unit:
-        ok = any(u.startswith(a.unit) or (a.unit in u) for _, u in quantities)
+        spellings = (a.unit, *_UNIT_SPELLINGS.get(a.unit, ()))
+        ok = any(u.lower().startswith(spellings) or (a.unit in u) for _, u in quantities)
     elif a.rate:
         ok = any(u.startswith(_RATE_UNITS) for _, u in quantities)
     else:

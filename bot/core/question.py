@@ -28,7 +28,8 @@ _KINDS = (
     ),
     (
         "number",
-        r"多少|几[个位名家次种项条天年岁倍成层艘架场人元亿万]|多[大高长久远重厚宽深快]|比例|百分之|第几|占比|增速|增幅|涨幅",
+        r"多少|几[个位名家次种项条天年岁倍成层艘架场人元亿万秒分周克米瓦台辆件款部座所只批份吨斤户例起单篇支票]|"
+        r"多[大高长久远重厚宽深快]|比例|百分之|第几|占比|增速|增幅|涨幅",
     ),
     ("what", r"什么|何种|哪[个种项款类级届艘件部条支只]|怎样的|是啥|叫啥"),
 )
@@ -36,10 +37,12 @@ _KIND_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
 # A question that asks how much something grew wants a rate; one that asks how many 场 wants a count in 场.
 _RATE = re.compile(r"增长|增速|增幅|涨|降|下降|下滑|提升|提高|比例|占比|百分|率|份额|同比|环比")
 _AMOUNT = re.compile(r"额|规模|收入|营收|金额|总值|总量|产值|产量|销量|成交|利润|资金|gmv|GDP", re.IGNORECASE)
-_UNIT_AFTER = re.compile(r"(?:多少|几)([\u4e00-\u9fff%]{1,2})")
+_UNIT_AFTER = re.compile(r"(?:多少|几(?!何))([\u4e00-\u9fff%]{1,2})")
 MEASURE_WORDS = (
-    "个位名家次种项条天年岁倍成层艘架场人元亿万件款台辆套所只批份座吨斤米公里平方户例起单篇部支票分秒小时周月"
+    "个位名家次种项条天年岁倍成层艘架场人元亿万件款台辆套所只批份座吨斤米公里平方户例起单篇部支票分秒小时周月瓦克升帧"
 )
+# Units of two characters whose first character alone would read as another unit or none (英寸, not 英).
+TWO_CHARACTER_UNITS = ("英寸", "公里", "公斤", "千克", "千米", "千瓦", "毫安", "赫兹", "小时", "分钟", "人次", "平方")
 _QUALIFIERS = re.compile(
     r"全[省市国球县区网年]|一共|总共|累计|合计|共计|总计|首日|首周|首月|首年|当日|当天|首次|首个|首批|首家|"
     r"第[一二三四1-4]季度|[一二三四1-4]季度|上半年|下半年|前三季度|全年|同比|环比|日均|平均|人均|最高|最低|最多|最少|"
@@ -102,6 +105,8 @@ def analyse(question: str) -> Analysis:
             or re.search(r"花了?多少|金额|价格|售价|多少资金|罚款?多少|被罚了?多少", question)
         ):
             unit = "元"  # 多少钱: any currency answers it
+        elif match and match.group(1) in TWO_CHARACTER_UNITS:
+            unit = match.group(1)
         elif match and match.group(1)[0] in MEASURE_WORDS + "%":
             unit = match.group(1)[0] if match.group(1)[0] not in "亿万" else match.group(1)
         rate = bool(_RATE.search(question)) and unit in (None, "%", "倍", "成")
@@ -165,7 +170,8 @@ def _focus(question: str, tokens: list[tuple[str, str]]) -> tuple[str, ...]:
     for _, _, word, flag in after:
         if word in _FOCUS_SKIP or flag == "x":
             continue
-        if flag.startswith(("n", "v")) and len(word) >= 2:
-            focus.append(word)
+        if flag.startswith(("n", "v")) or flag == "t" and not re.search(r"\d|[今去明前]年|[今昨明]天", word):
+            if len(word) >= 2:  # 哪年去世: jieba tags 去世 as a time word
+                focus.append(word)
         break
     return tuple(w.lower() for w in focus)
