@@ -40,7 +40,7 @@ from index.dates import ANY_DATE, DateRange
 from index.documents import Chunk, Document
 from index.embedding import Embedder
 from index.ingest import IngestReport
-from index.search import POOL, RRF_K, Hit, reciprocal_rank_fusion
+from index.search import FUSION_WEIGHTS, POOL, RRF_K, Hit, reciprocal_rank_fusion
 from index.tokenize import STOPWORDS, search_tokens
 
 KEEP_VERSIONS = 3
@@ -412,7 +412,7 @@ class MilvusSearcher:
         with _unavailable(self.uri):
             dense = self._dense(vector, where, POOL)
             lexical = self._lexical(query, where) if search_tokens(query) else {}
-            fused = reciprocal_rank_fusion([list(dense), list(lexical)], RRF_K)
+            fused = reciprocal_rank_fusion([list(dense), list(lexical)], RRF_K, FUSION_WEIGHTS)
             best = sorted(fused, key=lambda r: fused[r], reverse=True)[:k]
             rows = self._rows(best, with_vector=any(r not in dense for r in best))
             outside = [r for r in best if r not in lexical]

@@ -14,7 +14,13 @@ from index.embedding import Embedder
 from index.store import IndexData
 from index.tokenize import search_tokens
 
-RRF_K = 60  # the usual reciprocal-rank-fusion constant: rank matters, raw score scales do not
+# Reciprocal-rank fusion: rank matters, raw score scales do not. BM25 over jieba tokens finds the answering news
+# article more often than m3e-small does, so its ranking counts twice, and k is small so that a first place
+# counts for more than the usual k=60 lets it. Measured on the fit splits (answering article first / in the top
+# 5): CRUD 55.8% / 74.7% with k=60 and equal weights, 62.1% / 81.1% with these; DRCD 93.5% -> 96.5% first;
+# news, CMRC and the seed sets the same or better (dense alone: CRUD 46.3% first, BM25 alone 68.4%).
+RRF_K = 20
+FUSION_WEIGHTS = (1.0, 2.0)  # dense, lexical
 POOL = 40  # candidates taken from each retriever before fusion
 EXACT_FILTER_LIMIT = 50_000  # date filters admitting fewer rows than this are searched exactly
 
@@ -59,7 +65,7 @@ class Searcher:
             lexical_scores = np.where(mask, lexical_scores, 0.0)
         lexical_rows = _top(lexical_scores, POOL)
 
-        fused = reciprocal_rank_fusion([list(dense_rows), list(lexical_rows)])
+        fused = reciprocal_rank_fusion([list(dense_rows), list(lexical_rows)], weights=FUSION_WEIGHTS)
         dense_by_row = dict(zip(dense_rows, dense_scores, strict=True))
         best = sorted(fused, key=lambda r: fused[r], reverse=True)[:k]
         hits = []
@@ -121,10 +127,12 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
     return [int(r) for r in rows if scores[r] > 0]
 
 
-def reciprocal_rank_fusion(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
-    """Each row's fused score: the sum over rankings of 1 / (k + its 1-based rank there)."""
+def reciprocal_rank_fusion(
+    rankings: list[list[int]], k: int = RRF_K, weights: tuple[float, ...] | None = None
+) -> dict[int, float]:
+    """Each row's fused score: the sum over rankings of weight / (k + its 1-based rank there)."""
     fused: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or (1.0,) * len(rankings), strict=True):
         for rank, row in enumerate(ranking):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank + 1)
+            fused[row] = fused.get(row, 0.0) + weight / (k + rank + 1)
     return fused

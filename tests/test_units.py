@@ -123,6 +123,12 @@ def test_fusion_rewards_agreement_over_one_high_rank():
     assert set(fused) == {1, 2, 3, 4}
 
 
+def test_a_weighted_ranking_counts_for_more():
+    fused = reciprocal_rank_fusion([[1, 2], [2, 1]], k=20, weights=(1.0, 2.0))
+    assert fused[2] > fused[1]  # first in the heavier ranking beats first in the lighter one
+    assert fused[2] == pytest.approx(1 / 22 + 2 / 21)
+
+
 def test_fusion_of_nothing_is_empty():
     assert reciprocal_rank_fusion([[], []]) == {}
 
