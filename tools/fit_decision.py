@@ -74,8 +74,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.core import decision, verifier  # noqa: E402
-from bot.core.answer import OPEN, Thresholds, _with_neighbours, compose  # noqa: E402
-from bot.core.candidates import Scorer  # noqa: E402
+from bot.core.answer import OPEN, Thresholds, answer_bounds, compose, term_weights  # noqa: E402
+from bot.core.candidates import Candidate, Scorer  # noqa: E402
 from bot.core.evaluate import _normalise  # noqa: E402
 from bot.core.question import analyse  # noqa: E402
 from index.terms import question_units  # noqa: E402
@@ -87,7 +87,7 @@ C = 0.05  # inverse regularisation strength (0.05 and 1 were tried by 5-fold cro
 RANK_FEATURES = None  # None: the ranker sees every feature (but the verifier's, which comes after it)
 USE_VERIFIER = True  # fit with the verifier (bot/core/verifier.py) when its graphs are there
 VERIFIER_WORK = Path("/tmp/xunda-verifier")  # tools/train_verifier.py writes half0/half1.int8.onnx here
-VERIFIER_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # tried on the held-out questions, best top-1 kept
+VERIFIER_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # tried on the fit questions, best top-1 kept
 # The decider sees fewer features than the ranker: with a few hundred fit questions per set, all ~50 overfit.
 DECIDER_FEATURES = {
     "first_stage",
@@ -149,10 +149,6 @@ def _fold(row: dict) -> int:
     return int(hashlib.md5(f"fold:{row['id']}".encode()).hexdigest(), 16) % FOLDS
 
 
-def _holdout(row: dict) -> bool:
-    return int(hashlib.md5(f"hold:{row['id']}".encode()).hexdigest(), 16) % 10 >= 7
-
-
 def in_sources(row: dict, doc_id: str) -> bool:
     name = doc_id.rsplit("/", 1)[-1]  # the file name, with "#k" for one article of a multi-article file
     base = name.split("#", 1)[0]
@@ -164,27 +160,30 @@ def has_gold(row: dict, text: str) -> bool:
     return any(_normalise(g) in text for g in row["answers"] if g.strip())
 
 
-def candidate_rows(replay: Replay, row: dict):
-    hits = replay.hits(row["hits"])
+def labelled_candidates(replay: Replay, row: dict) -> list[tuple[Candidate, int]]:
+    """The candidates the answer step shortlists for a question, each labelled 1 when it is from a gold article
+    and its answer text (answer_bounds) holds a gold answer; all 0 for a not-in-corpus question."""
     searcher = replay.searcher
-    terms = question_units(row["question"], searcher.knows_unit)
-    weights = {t: min(searcher.unit_idf(t), 8.0) for t in terms}
+    weights = term_weights(question_units(row["question"], searcher.knows_unit), searcher)
     analysis = analyse(row["question"])
     out = []
-    candidates = Scorer(analysis, weights, row["question"]).candidates(hits)
-    reader = row_verifier(row)
-    if reader is not None:  # every shortlisted candidate is read once; train_on picks the ranker's TOP_K
-        texts = [verifier.pair_text(c.hit.doc.title, c.text()) for c in candidates]
-        for c, z in zip(candidates, reader.logits(row["question"], texts), strict=True):
-            c.features["verifier_raw"] = z
-    for c in candidates:
+    for c in Scorer(analysis, weights, row["question"]).candidates(replay.hits(row["hits"])):
         label = 0
         if row["answerable"] and in_sources(row, c.doc_id):
-            pinned = analysis.kind in ("number", "when") and c.features.get("kind_ok", 0.0) > 0
-            start, end = _with_neighbours(c.hit.doc.text, c.start, c.end, widen_forward=not pinned)
+            start, end = answer_bounds(c, analysis.kind)
             label = int(has_gold(row, c.hit.doc.text[start:end]))
-        out.append((c.features, label, c.doc_id))
+        out.append((c, label))
     return out
+
+
+def candidate_rows(replay: Replay, row: dict):
+    labelled = labelled_candidates(replay, row)
+    reader = row_verifier(row)
+    if reader is not None:  # every shortlisted candidate is read once; train_on picks the ranker's TOP_K
+        texts = [verifier.pair_text(c.hit.doc.title, c.text()) for c, _ in labelled]
+        for (c, _), z in zip(labelled, reader.logits(row["question"], texts), strict=True):
+            c.features["verifier_raw"] = z
+    return [(c.features, label, c.doc_id) for c, label in labelled]
 
 
 def load_sets(names: list[str]) -> dict[str, Replay]:
@@ -217,24 +216,20 @@ def _linear(names, coef, mean, scale, intercept, clip=None) -> decision.Linear:
     )
 
 
-def fit_rows(replays: dict[str, Replay], holdout: bool) -> dict[str, list]:
+def fit_rows(replays: dict[str, Replay]) -> dict[str, list]:
     """Per evaluation set: for each fit question, its answerability and its candidates (features, label, doc)."""
     per_set = collections.defaultdict(list)
     for name, replay in replays.items():
         for sub, rows in subsets(replay, name).items():
             for row in rows:
-                if row["split"] == "fit" and _holdout(row) == holdout:
+                if row["split"] == "fit":
                     per_set[sub].append((row, candidate_rows(replay, row)))
     return per_set
 
 
-def train(replays: dict[str, Replay]):
-    return train_on(fit_rows(replays, holdout=False))
-
-
-def train_on(per_set: dict[str, list], decider_set: dict[str, list] | None = None):
-    """The ranker from per_set; the verifier weight and the decider from decider_set (default: per_set), whose
-    verifier scores must come from a verifier that did not see those questions (row_verifier)."""
+def train_on(per_set: dict[str, list]):
+    """The ranker, the verifier weight and the decider from per_set. Its verifier scores must come from a
+    verifier that did not see those questions (row_verifier)."""
     from sklearn.linear_model import LogisticRegression
 
     names = sorted(
@@ -269,14 +264,13 @@ def train_on(per_set: dict[str, list], decider_set: dict[str, list] | None = Non
     # questions (0.893 vs 0.894 top-1); the learned part added to it did (0.901): so the ranker is the two summed.
     coef[names.index("first_stage")] += BLEND * scale[names.index("first_stage")]
     ranker = _linear(names, coef, np.zeros(len(names)), scale, 0.0)
-    decider_set = decider_set if decider_set is not None else per_set
-    with_verifier = any("verifier_raw" in f for items in decider_set.values() for _, c in items for f, _, _ in c)
+    with_verifier = any("verifier_raw" in f for items in per_set.values() for _, c in items for f, _, _ in c)
     weight = 0.0
     if with_verifier:
         def top1(w: float) -> float:
             return float(np.mean([
                 np.mean([_verified(ranker, cands, w)[0][2] for _, cands in items if cands] or [0.0])
-                for items in decider_set.values()
+                for items in per_set.values()
                 if any(r["answerable"] for r, _ in items)
             ]))
 
@@ -286,7 +280,7 @@ def train_on(per_set: dict[str, list], decider_set: dict[str, list] | None = Non
     names += ["verifier"] if with_verifier else []
     dnames = [*names, "rank_score", "rank_margin"]
     rows, labels, dweights = [], [], []
-    for items in decider_set.values():
+    for items in per_set.values():
         for _, cands in items:
             if not cands:
                 continue
@@ -305,8 +299,6 @@ def train_on(per_set: dict[str, list], decider_set: dict[str, list] | None = Non
     decider = _linear(dnames, decider_lr.coef_[0], mean, scale, decider_lr.intercept_[0], CLIP)
     counts = {sub: {"questions": len(items), "pairs": None} for sub, items in per_set.items()}
     meta = {"fit_train_questions": counts, "pairs": len(D)}
-    if with_verifier:
-        meta["decider_questions"] = {sub: len(items) for sub, items in decider_set.items()}
     return decision.Model(ranker, decider, 0.5, meta, weight)
 
 
@@ -460,9 +452,7 @@ def main() -> None:
         # Out-of-fold answers for every fit question: each fold is answered by a model trained on the others.
         # Every fit question's verifier score (when there is a verifier) comes from the one trained on the other
         # half of them (row_verifier), so the folds below need no further care.
-        everything = fit_rows(replays, holdout=False)
-        for sub, items in fit_rows(replays, holdout=True).items():
-            everything[sub] = everything.get(sub, []) + items
+        everything = fit_rows(replays)
         hold = collections.defaultdict(list)
         for fold in range(FOLDS):
             model = train_on({s: [(r, c) for r, c in items if _fold(r) != fold] for s, items in everything.items()})

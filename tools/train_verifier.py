@@ -33,19 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.core import verifier  # noqa: E402
-from bot.core.candidates import Scorer  # noqa: E402
-from bot.core.question import analyse  # noqa: E402
 from index.embedding import packaged_model_path  # noqa: E402
-from index.terms import question_units  # noqa: E402
-from tools.fit_decision import (  # noqa: E402
-    VERIFIER_WORK,
-    _with_neighbours,
-    has_gold,
-    in_sources,
-    load_sets,
-    subsets,
-    verifier_half,
-)
+from tools.fit_decision import VERIFIER_WORK, labelled_candidates, load_sets, subsets, verifier_half  # noqa: E402
 
 SEED = 0
 NEGATIVES = 5
@@ -76,17 +65,8 @@ def pairs(replays, half: int) -> tuple[list[tuple[str, str, int]], dict]:
 
 
 def question_pairs(replay, row: dict) -> list[tuple[str, str, int]]:
-    hits = replay.hits(row["hits"])
-    searcher = replay.searcher
-    weights = {t: min(searcher.unit_idf(t), 8.0) for t in question_units(row["question"], searcher.knows_unit)}
-    analysis = analyse(row["question"])
     positives, negatives = [], []
-    for c in Scorer(analysis, weights, row["question"]).candidates(hits):
-        label = 0
-        if row["answerable"] and in_sources(row, c.doc_id):
-            pinned = analysis.kind in ("number", "when") and c.features.get("kind_ok", 0.0) > 0
-            start, end = _with_neighbours(c.hit.doc.text, c.start, c.end, widen_forward=not pinned)
-            label = int(has_gold(row, c.hit.doc.text[start:end]))
+    for c, label in labelled_candidates(replay, row):
         pair = (row["question"], verifier.pair_text(c.hit.doc.title, c.text()), label)
         (positives if label else negatives).append(pair)
     return positives + negatives[:NEGATIVES]

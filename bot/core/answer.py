@@ -10,10 +10,11 @@ otherwise the question is declined. `--debug` shows the features that weighed mo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core import decision, verifier
-from bot.core.candidates import MAX_ANSWER_CHARS, Candidate, Scorer, answer_spans, paragraph_bounds
+from bot.core.candidates import MAX_ANSWER_CHARS, MAX_IDF, Candidate, Scorer, answer_spans, paragraph_bounds
 from bot.core.question import analyse
 from index.search import Hit, Searcher
 from index.sentences import split_clauses, split_sentences
@@ -101,7 +102,7 @@ def compose(
 ) -> Answer:
     model, threshold = thresholds.resolved()
     terms = question_units(question, searcher.knows_unit)
-    weights = {t: min(searcher.unit_idf(t), 8.0) for t in terms}
+    weights = term_weights(terms, searcher)
     analysis = analyse(question)
     candidates = Scorer(analysis, weights, question).candidates(hits)
     if not candidates:
@@ -143,9 +144,7 @@ def compose(
     if analysis.kind == "list":
         items = _list_items(best, candidates, threshold)
     else:  # the answer is the span widened by the sentence it leans on; mark all of it
-        # A number or date that was asked for and is there is the whole answer; anything else may need more.
-        pinned = analysis.kind in ("number", "when") and best.features.get("kind_ok", 0.0) > 0
-        best.start, best.end = _with_neighbours(best.hit.doc.text, best.start, best.end, widen_forward=not pinned)
+        best.start, best.end = answer_bounds(best, analysis.kind)
     citations = _citations(items, candidates, best)
     number = {c.hit.doc.doc_id: c.n for c in citations}
     text = "".join(f"{_answer_text(item)} [{number[item.doc_id]}]" for item in items)
@@ -198,6 +197,19 @@ def _answer_text(candidate: Candidate) -> str:
     prefix = "…" if start > 0 and text[start - 1] not in "。！？；;!?\n" else ""
     suffix = "…" if piece and piece[-1] not in "。！？；;!?”」）)" else ""
     return prefix + piece + suffix
+
+
+def term_weights(terms: Sequence[str], searcher: Searcher) -> dict[str, float]:
+    """Each of the question's terms weighted by its IDF over the passages, capped (a term seen nowhere is not
+    worth more than a very rare one)."""
+    return {t: min(searcher.unit_idf(t), MAX_IDF) for t in terms}
+
+
+def answer_bounds(c: Candidate, kind: str) -> tuple[int, int]:
+    """The candidate's span as the answer shows it, widened by the sentence it leans on. A number or date that
+    was asked for and is there is the whole answer; anything else may need the sentence after it too."""
+    pinned = kind in ("number", "when") and c.features.get("kind_ok", 0.0) > 0
+    return _with_neighbours(c.hit.doc.text, c.start, c.end, widen_forward=not pinned)
 
 
 def _with_neighbours(text: str, start: int, end: int, widen_forward: bool = True) -> tuple[int, int]:

@@ -288,25 +288,17 @@ def _type_key(a: Analysis) -> str:
 def _answer_types(span: str, tags: list[tuple[str, str]]) -> dict:
     """Where the span holds a person, organisation, place, date or quantity (character offsets)."""
     positions: dict[str, list[int]] = {"person": [], "org": [], "place": [], "date": [], "quantity": []}
-    at = 0
-    for word, flag in tags:
-        if flag.startswith("nr") and len(word) >= 2:
-            positions["person"].append(at)
-        elif flag == "nt" or (flag == "nrt" and len(word) >= 2):
-            positions["org"].append(at)
-        elif flag == "ns" and len(word) >= 2:
-            positions["place"].append(at)
-        at += len(word)
-    # What the tagger alone found, before the looser suffix and title patterns add to it: (offset, word).
+    # What the tagger alone found, before the looser suffix and title patterns add to positions: (offset, word).
     tagged: dict[str, list[tuple[int, str]]] = {"person": [], "org": [], "place": []}
     at = 0
     for i, (word, flag) in enumerate(tags):
         kind = "person" if flag.startswith("nr") else "org" if flag == "nt" else "place" if flag == "ns" else ""
-        if kind == "person" and len(word) == 1:  # without the HMM a name falls apart: 邱/nr 文/n 生/vn
-            word += _given_name(tags[i + 1 : i + 3])
-        if kind and len(word) >= 2:
-            tagged[kind].append((at, word))
-        at += len(tags[i][0])
+        if kind and (len(word) >= 2 or kind == "org"):
+            positions[kind].append(at)
+        name = word + _given_name(tags[i + 1 : i + 3]) if kind == "person" and len(word) == 1 else word
+        if kind and len(name) >= 2:  # without the HMM a name falls apart: 邱/nr 文/n 生/vn
+            tagged[kind].append((at, name))
+        at += len(word)
     positions["person"] += [m.start() for m in re.finditer(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}", span)]
     positions["person"] += [m.start() for m in _PERSON_TITLE.finditer(span)] if positions["person"] else []
     positions["org"] += [m.start() for m in _ORG_SUFFIX.finditer(span)]
