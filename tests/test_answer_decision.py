@@ -6,10 +6,19 @@ from __future__ import annotations
 import pytest
 
 from bot.core import decision
-from bot.core.candidates import _answer_types, _qualifier_conflict, _tagged_kind, _unit_match, _year_conflict
+from bot.core.candidates import (
+    LEANS_BACK,
+    Scorer,
+    _answer_types,
+    _qualifier_conflict,
+    _tagged_kind,
+    _unit_match,
+    _year_conflict,
+)
 from bot.core.question import analyse
-from index.documents import Document
+from index.documents import Chunk, Document
 from index.postags import posseg
+from index.search import Hit
 
 DOUYIN = Document(
     "douyin.txt",
@@ -53,6 +62,8 @@ def engine(fake_engine):
         ("双品网购节期间山东全省一共直播了多少场？", "number"),
         ("抖音国货销量TOP5城市有哪些？", "list"),
         ("快手电商把自己定位成什么？", "what"),
+        ("完美山西分公司总经理叫什么", "who"),  # what a role-holder is called is a person's name
+        ("带状疱疹民间又叫什么", "what"),
     ],
 )
 def test_the_kind_of_answer_wanted(question, kind):
@@ -134,6 +145,29 @@ def test_a_name_question_wants_a_tagged_name_it_does_not_already_hold(question, 
     tags = [(p.word, p.flag) for p in posseg().cut(sentence, HMM=False)]
     positions, new_name = _tagged_kind(analyse(question), _answer_types(sentence, tags), question)
     assert bool(positions) is named and new_name is new
+
+
+@pytest.mark.parametrize(
+    ("sentence", "leans_back"),
+    [
+        ("该分公司总经理张宏斌也加入其中。", True),
+        ("报道称，他在会议上讨论了准备工作。", True),  # a reporting frame, then a pronoun
+        ("泽连斯基在会议上讨论了准备工作。", False),
+        ("据悉，泽连斯基在会议上讨论了准备工作。", False),
+    ],
+)
+def test_a_sentence_that_points_back_is_read_with_the_one_before(sentence, leans_back):
+    assert bool(LEANS_BACK.match(sentence)) is leans_back
+
+
+def test_a_sentence_that_asks_is_marked_as_no_answer():
+    asking = Document("q.txt", "带状疱疹", "那么，我们在生活中应该如何预防带状疱疹呢？带状疱疹，民间又称蛇盘疮。")
+    chunk = Chunk(0, "q.txt", 0, len(asking.text), asking.text)
+    hits = [Hit(chunk, asking, 1.0, 0.8, 10.0)]
+    question = "带状疱疹民间又叫什么"
+    found = Scorer(analyse(question), {"带状": 5.0, "疱疹": 5.0, "民间": 3.0}, question).candidates(hits)
+    asks = {c.text(): c.features["asks"] for c in found}
+    assert asks == {"那么，我们在生活中应该如何预防带状疱疹呢？": 1.0, "带状疱疹，民间又称蛇盘疮。": 0.0}
 
 
 def test_the_shipped_model_is_plain_json_with_a_threshold():

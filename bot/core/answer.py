@@ -9,12 +9,19 @@ otherwise the question is declined. `--debug` shows the features that weighed mo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core import decision, verifier
-from bot.core.candidates import MAX_ANSWER_CHARS, MAX_IDF, Candidate, Scorer, answer_spans, paragraph_bounds
+from bot.core.candidates import (
+    LEANS_BACK,
+    MAX_ANSWER_CHARS,
+    MAX_IDF,
+    Candidate,
+    Scorer,
+    answer_spans,
+    paragraph_bounds,
+)
 from bot.core.question import analyse
 from index.search import Hit, Searcher
 from index.sentences import split_clauses, split_sentences
@@ -29,7 +36,6 @@ SOURCE_SHARE = 0.5  # another article is listed as a source when its best senten
 MIN_SOURCE_PROBABILITY = 0.2
 MAX_MARGIN = 3.0  # the ranker lead over other articles counts up to this
 
-_LEANS_BACK = re.compile(r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此")
 _answer_spans = answer_spans  # kept for the tests of clause windows
 
 
@@ -221,7 +227,7 @@ def _with_neighbours(text: str, start: int, end: int, widen_forward: bool = True
     sentences = split_sentences(text, low, high)
     before = [s for s in sentences if s[1] <= start]
     after = [s for s in sentences if s[0] >= end]
-    if before and _LEANS_BACK.match(text, start):
+    if before and LEANS_BACK.match(text, start):
         if end - before[-1][0] > MAX_ANSWER_CHARS:  # too long with the sentence before: keep the clauses that fit
             fitting = [e for _, e in split_clauses(text, start, end) if e - before[-1][0] <= MAX_ANSWER_CHARS]
             end = fitting[-1] if fitting else end

@@ -23,7 +23,12 @@ NEAR_CHARS = 12  # an answer this close to the focus word is "next to" it
 MAX_IDF = 8.0
 _NAMED_KINDS = ("who", "org", "where")
 
-_LEANS_BACK = re.compile(r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此")
+# A sentence that opens by pointing back (他…, 其中…, 报道称，他…) needs the one before it to be understood.
+LEANS_BACK = re.compile(
+    r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此|[^，。！？；]{0,8}[，,]\s*(?:他|她|其|该)"
+)
+# A sentence that asks (如何预防带状疱疹呢？) is no answer, however well it matches the question.
+_ASKS = re.compile(r"[？?][”」』]?\s*$|[吗呢][？?]")
 _DATE_PARTS = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?|\d{4}年|(\d{1,2}-)?\d{1,2}月(\d{1,2}[日号])?|\d{1,2}[日号]")
 _DATE = re.compile(
     r"\d{4}年|\d{1,2}月|\d{1,2}[日号]|\d{4}-\d{2}|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}月|[上下]午|凌晨|傍晚|\d{1,2}[:：]\d{2}|"
@@ -224,7 +229,8 @@ class Scorer:
             "year_conflict": float(_year_conflict(a.years, context)),
             "qualifier_conflict": float(_qualifier_conflict(a.qualifiers, context)),
             "length": (c.end - c.start) / MAX_ANSWER_CHARS,
-            "leans_back": float(bool(_LEANS_BACK.match(span))),
+            "leans_back": float(bool(LEANS_BACK.match(span))),
+            "asks": float(bool(_ASKS.search(span))),
             "enumeration": min(len(_ENUMERATION.findall(span)), 6) / 6,
             "quoted": float(bool(_QUOTED.search(span))),
         }

@@ -34,6 +34,11 @@ _KINDS = (
     ("what", r"什么|何种|哪[个种项款类级届艘件部条支只]|怎样的|是啥|叫啥"),
 )
 _KIND_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
+# 总经理叫什么, 导演的名字是什么: what a person in a role is called is a person's name.
+_ROLE_NAME = re.compile(
+    r"(?:主席|总统|总理|首相|部长|局长|厅长|市长|省长|县长|书记|董事长|总裁|CEO|创始人|总经理|经理|主任|院长|校长|教练|"
+    r"导演|主持人|发言人|负责人|队长|作者|冠军|得主|法定代表人|掌门人)(?:的)?(?:名字|姓名)?(?:是|叫)(?:什么|啥)"
+)
 # A question that asks how much something grew wants a rate; one that asks how many 场 wants a count in 场.
 _RATE = re.compile(r"增长|增速|增幅|涨|降|下降|下滑|提升|提高|比例|占比|百分|率|份额|同比|环比")
 _AMOUNT = re.compile(r"额|规模|收入|营收|金额|总值|总量|产值|产量|销量|成交|利润|资金|gmv|GDP", re.IGNORECASE)
@@ -51,7 +56,7 @@ _QUALIFIERS = re.compile(
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
 _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
-_FOCUS_SKIP = frozenset("是 的 为 了 有 在 到 被 把 将 又 都 也 最 共 一共 总共 达到 达 约 其 还 已 会".split())
+_FOCUS_SKIP = frozenset("是 的 为 了 有 在 到 被 把 将 又 都 也 最 共 一共 总共 达到 达 约 其 还 已 会 叫".split())
 # The words that ask (not content): the focus sits right before or after them.
 _ASK_WORDS = re.compile(
     r"多少钱?|几[个天倍项成条家次年月号日位名款种场人]?|哪[一]?[年天个家些里座位款种国省]?|哪儿|什么时候|什么|谁|何时|何地|"
@@ -88,7 +93,7 @@ class Analysis:
 def question_kind(question: str) -> str:
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(question):
-            return kind
+            return "who" if kind == "what" and _ROLE_NAME.search(question) else kind
     return "other"
 
 
