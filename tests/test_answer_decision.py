@@ -10,7 +10,9 @@ from bot.core.candidates import (
     LEANS_BACK,
     Scorer,
     _answer_types,
+    _deputy_conflict,
     _qualifier_conflict,
+    _relative_year_conflict,
     _tagged_kind,
     _unit_match,
     _year_conflict,
@@ -114,6 +116,42 @@ def test_the_subject_and_year_are_constraints():
 )
 def test_a_year_conflict_is_another_year_named(years, text, conflict):
     assert _year_conflict(years, text) is conflict
+
+
+@pytest.mark.parametrize(
+    ("question", "published", "text", "conflict"),
+    [
+        ("济州港今年上半年接待了多少中国游客", "2023-08-10", "2016年，济州接待邮轮旅客量达到120万人次。", True),
+        ("济州港今年上半年接待了多少中国游客", "2023-08-10", "2023年上半年，济州接待中国游客20万人次。", False),
+        ("济州港今年上半年接待了多少中国游客", "2023-08-10", "今年上半年，济州接待中国游客20万人次。", False),
+        ("济州港去年接待了多少中国游客", "2023-08-10", "2022年，济州接待中国游客5万人次。", False),  # 去年 of 2023
+        ("济州港今年上半年接待了多少中国游客", None, "2016年，济州接待邮轮旅客量达到120万人次。", False),
+    ],
+)
+def test_this_year_is_the_article_s_year(question, published, text, conflict):
+    assert _relative_year_conflict(analyse(question).relative_years, published, text) is conflict
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "conflict"),
+    [
+        ("水磨沟区司法局局长是谁", "水磨沟区司法局副局长王雅洲说", True),
+        ("水磨沟区司法局局长是谁", "局长李明和副局长王雅洲出席", False),
+        ("水磨沟区司法局副局长是谁", "水磨沟区司法局副局长王雅洲说", False),
+    ],
+)
+def test_a_deputy_does_not_answer_for_the_role(question, text, conflict):
+    assert _deputy_conflict(analyse(question).focus, question, text) is conflict
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [("比亚迪位列榜单第68位。", True), ("国家电网位居榜首。", True), ("比亚迪营收增幅最大，同比增长超九成。", False)],
+)
+def test_a_rank_answers_a_which_place_question(sentence, ok):
+    a = analyse("2023年财富中国500强里比亚迪排第几？")
+    assert a.unit == "第"
+    assert _unit_match(a, _answer_types(sentence, [])["quantities"], sentence) == (ok, not ok)
 
 
 @pytest.mark.parametrize(

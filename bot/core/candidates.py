@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.question import Analysis
+from bot.core.question import RELATIVE_YEARS, Analysis
 from index.postags import posseg
 from index.search import Hit
 from index.sentences import split_clauses, split_sentences
@@ -58,6 +58,7 @@ _WHEN_UNITS = {
 _ENUMERATION = re.compile(r"[、，,]|以及|和|及|与")
 _ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?![\d级届])")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+")
+_RANK = re.compile(r"第[一二三四五六七八九十百\d]+|榜首|首位|居首|之首|头名|冠军|亚军|季军|前[一二三四五六七八九十百\d]+")
 _OPPOSITES = dict(zip("男女上下高低多少大小", "女男下上低高少多小大", strict=True))  # 男子 -> 女子, 上半年 -> 下半年
 _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
 _COPULA = re.compile(r"是|为|叫|称|名为|定位|即|指")
@@ -226,8 +227,12 @@ class Scorer:
             "year_doc": float(_years_ok(a, doc)),
             "has_qualifier": float(bool(a.qualifiers)),
             "qualifier_ctx": _share(a.qualifiers, context),
-            "year_conflict": float(_year_conflict(a.years, context)),
-            "qualifier_conflict": float(_qualifier_conflict(a.qualifiers, context)),
+            "year_conflict": float(
+                _year_conflict(a.years, context) or _relative_year_conflict(a.relative_years, doc.date, context)
+            ),
+            "qualifier_conflict": float(
+                _qualifier_conflict(a.qualifiers, context) or _deputy_conflict(a.focus, self.question, context)
+            ),
             "length": (c.end - c.start) / MAX_ANSWER_CHARS,
             "leans_back": float(bool(LEANS_BACK.match(span))),
             "asks": float(bool(_ASKS.search(span))),
@@ -277,6 +282,26 @@ def _qualifier_conflict(qualifiers: tuple[str, ...], text: str) -> bool:
             return True
         rival = "".join(_OPPOSITES.get(ch, ch) for ch in q)
         if rival != q and rival in text:
+            return True
+    return False
+
+
+def _relative_year_conflict(offsets: tuple[int, ...], published: str | None, text: str) -> bool:
+    """今年 asked of an article from 2023 means 2023: a context that names only other years (2016年) is about
+    another period, unless it says 今年 itself."""
+    if not offsets or not published or not published[:4].isdigit():
+        return False
+    if any(word in text for word in RELATIVE_YEARS):
+        return False
+    wanted = tuple(str(int(published[:4]) + k) for k in offsets)
+    return _year_conflict(wanted, text)
+
+
+def _deputy_conflict(focus: tuple[str, ...], question: str, text: str) -> bool:
+    """The role asked about is there only as its deputy: 副局长 does not answer 局长是谁 (nor 副作用 作用)."""
+    for word in focus:
+        deputy = f"副{word}"
+        if len(word) >= 2 and deputy not in question and deputy in text and text.count(word) == text.count(deputy):
             return True
     return False
 
@@ -354,6 +379,9 @@ def _unit_match(a: Analysis, quantities: list[tuple[int, str]], span: str) -> tu
     """(an answer in the unit asked for is there, answers of the kind are there but none in that unit)."""
     if a.kind == "when" and a.unit in _WHEN_UNITS:
         ok = bool(_WHEN_UNITS[a.unit].search(span))
+        return ok, not ok
+    if a.kind == "number" and a.unit == "第":
+        ok = bool(_RANK.search(span))
         return ok, not ok
     if a.kind != "number" or not quantities:
         return False, False

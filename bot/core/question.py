@@ -54,6 +54,9 @@ _QUALIFIERS = re.compile(
     r"最大|最小|第[一二三四五六七八九十\d]+|单日|每年|每天|期间|以来|男子|女子|男单|女单|男双|女双|男篮|女篮|男足|女足"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
+RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
+_RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
+_ORDINAL_ASKED = re.compile(r"第几|排名多少|排多少位|排在多少")
 _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
 _FOCUS_SKIP = frozenset("是 的 为 了 有 在 到 被 把 将 又 都 也 最 共 一共 总共 达到 达 约 其 还 已 会 叫".split())
@@ -77,6 +80,7 @@ class Analysis:
     years: tuple[str, ...]
     months: tuple[str, ...]
     qualifiers: tuple[str, ...]  # 全省, 一共, 首日, 第一季度 ...
+    relative_years: tuple[int, ...] = ()  # 今年 0, 去年 -1: years counted from the article's own
 
     def as_dict(self) -> dict:
         return {
@@ -104,7 +108,9 @@ def analyse(question: str) -> Analysis:
     rate = False
     if kind == "number":
         match = _UNIT_AFTER.search(question)
-        if (
+        if _ORDINAL_ASKED.search(question):
+            unit = "第"  # 排第几: a rank (第二, 榜首) answers it, not a count
+        elif (
             match
             and match.group(1)[0] == "钱"
             or re.search(r"花了?多少|金额|价格|售价|多少资金|罚款?多少|被罚了?多少", question)
@@ -137,6 +143,7 @@ def analyse(question: str) -> Analysis:
         years=tuple(dict.fromkeys(_YEAR.findall(question))),
         months=tuple(dict.fromkeys(_MONTH.findall(question))),
         qualifiers=qualifiers,
+        relative_years=tuple(dict.fromkeys(RELATIVE_YEARS[m] for m in _RELATIVE_YEAR.findall(question))),
     )
 
 
