@@ -58,7 +58,7 @@ _WHEN_UNITS = {
 _ENUMERATION = re.compile(r"[、，,]|以及|和|及|与")
 _ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?![\d级届])")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+")
-_RANK = re.compile(r"第[一二三四五六七八九十百\d]+|榜首|首位|居首|之首|头名|冠军|亚军|季军|前[一二三四五六七八九十百\d]+")
+_RANK = re.compile(r"(?:第|前)[一二三四五六七八九十百\d]+|榜首|首位|居首|之首|头名|冠军|亚军|季军")
 _OPPOSITES = dict(zip("男女上下高低多少大小", "女男下上低高少多小大", strict=True))  # 男子 -> 女子, 上半年 -> 下半年
 _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
 _COPULA = re.compile(r"是|为|叫|称|名为|定位|即|指")
