@@ -208,6 +208,16 @@ def test_a_sentence_that_asks_is_marked_as_no_answer():
     assert asks == {"那么，我们在生活中应该如何预防带状疱疹呢？": 1.0, "带状疱疹，民间又称蛇盘疮。": 0.0}
 
 
+def test_what_no_retrieved_article_names_is_seen_by_every_candidate():
+    pad = Document("pad.txt", "联想小新学习平板", "小新学习平板的屏幕光线反射减少80%。平板首发价2499元。")
+    chunk = Chunk(0, "pad.txt", 0, len(pad.text), pad.text)
+    question = "联想小新学习平板屏幕刷新率多少？"
+    weights = {"小新": 5.0, "平板": 4.0, "屏幕": 3.0, "刷新": 6.0}
+    found = Scorer(analyse(question), weights, question).candidates([Hit(chunk, pad, 1.0, 0.8, 10.0)])
+    assert found and all(c.features["focus_hits"] == 0.0 for c in found)  # 刷新率 is in no article
+    assert all(c.features["missing_hits"] == 6.0 / 8.0 for c in found)
+
+
 def test_the_shipped_model_is_plain_json_with_a_threshold():
     model = decision.shipped()
     assert 0.0 < model.threshold < 1.0

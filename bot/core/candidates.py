@@ -165,9 +165,19 @@ class Scorer:
         top_rrf = max((h.score for h in hits), default=1.0) or 1.0
         top_bm25 = max((h.lexical for h in hits), default=1.0) or 1.0
         doc_cov: dict[str, tuple[float, float]] = {}
+        retrieved = self._retrieved(hits)
         for order, c in enumerate(shortlist):
             c.features.update(self._full(c, order, top_rrf, top_bm25, doc_cov))
+            c.features.update(retrieved)
         return shortlist
+
+    def _retrieved(self, hits: list[Hit]) -> dict[str, float]:
+        """What no retrieved article holds, the same for every candidate: a rare question term or the attribute
+        asked about that none of them names says the corpus may not answer at all."""
+        docs = {h.doc.doc_id: f"{h.doc.title}\n{h.doc.text}".lower() for h in hits}
+        everything = "\n".join(docs.values())
+        missing = max((w for t, w in self.weights.items() if t not in everything), default=0.0)
+        return {"missing_hits": missing / MAX_IDF, "focus_hits": _share(self.analysis.focus, everything)}
 
     def _full(self, c: Candidate, order: int, top_rrf: float, top_bm25: float, doc_cov: dict) -> dict[str, float]:
         a = self.analysis

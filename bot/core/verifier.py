@@ -30,13 +30,13 @@ from index.embedding import packaged_model_path
 DATA = Path(__file__).resolve().parent / "data"
 MODEL_PATH = DATA / "verifier.int8.onnx"
 META_PATH = DATA / "verifier.json"
-MAX_TOKENS = 64  # question and candidate together; the candidate is cut to fit
+MAX_TOKENS = 96  # question and candidate together; the candidate is cut to fit
 TOP_K = 3  # candidates per question the verifier reads
 
 
 def pair_text(title: str, span: str) -> str:
-    """What the verifier reads of a candidate: its article's title, then the sentence."""
-    return f"{title}｜{span}" if title else span
+    """What the verifier reads of a candidate: the sentence, then its article's title (cut first when long)."""
+    return f"{span}｜{title}" if title else span
 
 
 class Verifier:
