@@ -11,6 +11,9 @@ the first NEGATIVES negatives of each question are kept.
 
     .venv/bin/python tools/train_verifier.py --half 0 && .venv/bin/python tools/train_verifier.py --half 1 --ship
 
+Or, with `--unused`, one verifier trained only on the DRCD passages that no evaluation reads (unused_passage_pairs):
+it has seen none of the fit questions, so fit_decision reads every question with it (~15 min for one epoch).
+
 Each graph is exported to ONNX, quantised to int8 and checked against the torch model (EXPORT_TOLERANCE), and
 written with a JSON of its data counts, seed, settings, loss and timings.
 """
