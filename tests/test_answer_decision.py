@@ -94,6 +94,22 @@ def test_the_unit_asked_for_is_read_in_either_spelling(question, unit, answer, o
     assert _unit_match(a, _answer_types(answer, [])["quantities"], answer)[0] is ok
 
 
+@pytest.mark.parametrize(
+    ("question", "unit", "answer", "ok"),
+    [
+        ("荣耀畅玩40S手机重量是多少？", "克", "机身重约190g。", True),
+        ("荣耀畅玩40S手机重量是多少？", "克", "售价999元起。", False),  # a price does not answer a weight
+        ("几何E萤火虫快充充满要多久？", "时长", "快充30分钟可充至80%。", True),
+        ("邮储银行主题信用卡年费是多少？", "元", "该卡年费200元。", True),
+        ("联想小新学习平板屏幕刷新率多少？", "赫兹", "屏幕光线反射减少 80%。", False),
+    ],
+)
+def test_an_attribute_asked_for_wants_its_unit(question, unit, answer, ok):
+    a = analyse(question)
+    assert a.unit == unit
+    assert _unit_match(a, _answer_types(answer, [])["quantities"], answer) == (ok, not ok)
+
+
 def test_the_focus_is_the_verb_after_the_question_word_even_when_tagged_as_time():
     assert "去世" in analyse("龚全珍是哪年去世的？").focus  # jieba tags 去世 as a time word
 

@@ -7,9 +7,10 @@ drcd: half the passages indexed, questions on the other half are true negatives)
   article and its answer text (as the answer step would widen it) holds a gold answer; candidates of
   not-in-corpus questions are all negative. Each set weighs the same.
 - The threshold is chosen on held-out answers: the fit questions are cut into FOLDS folds (a hash of the
-  question id), each fold answered by a model trained on the other folds; the threshold is the lowest
-  probability whose balance over those answers, smoothed, is within TIE of the best (choose_threshold), and
-  the precision it gives (share of answered questions answered correctly) is recorded beside it. The shipped model is then trained on all fit questions.
+  question id), each fold answered by a model trained on the other folds; the threshold is the probability
+  with the best smoothed balance over those answers that declines at most DECLINE_CAP of the answerable news
+  questions (choose_threshold), and the precision it gives (share of answered questions answered correctly)
+  is recorded beside it. The shipped model is then trained on all fit questions.
 The "check" rows are only reported, by `--report` (the same replay of bot.core.answer.compose as the engine:
 month-filtered hits first when the question names a month, then all hits).
 
@@ -142,7 +143,7 @@ DECIDER_FEATURES = {
 }
 CLIP = 3.0  # the decider's standardised features are clipped to ±CLIP
 SMOOTH = 5  # threshold steps (of 0.025) averaged in choosing the threshold
-TIE = 0.005  # smoothed balances this close to the best count as ties
+CAPPED_SET, DECLINE_CAP = "news_qa_dev", 0.10  # at most 10% of answerable news questions declined (out of fold)
 BLEND = 10.0  # weight of the first-stage score added to the learned ranker
 DECLINE = "语料中没有找到这个问题的答案。"
 
@@ -441,14 +442,17 @@ def choose_threshold(per_set: dict[str, list[dict]]) -> tuple[float, list]:
             ]
         )
         table.append((round(float(t), 3), round(float(balance), 3), ms))
-    # The balance is flat near its top (within 0.01 from 0.35 to 0.5 on the fit sets of 2026-12-02) and a
-    # question or two moves the peak: it is smoothed over SMOOTH steps, and of the thresholds within TIE of the
-    # best the lowest is taken. A tie goes to answering: declining a question the corpus answers is a failure
-    # too, and the one bar the news sets meet (at most 10% of answerable questions declined) is about that.
+    # The balance is flat near its top and a question or two moves the peak, so it is smoothed over SMOOTH
+    # steps. The bar on declining answerable news questions (at most DECLINE_CAP) is a constraint: the
+    # threshold is the best smoothed balance among those that keep CAPPED_SET's answerable declines within it.
     balances = np.array([row[1] for row in table])
     smoothed = np.convolve(balances, np.ones(SMOOTH) / SMOOTH, mode="same")
     smoothed[: SMOOTH // 2] = smoothed[len(smoothed) - SMOOTH // 2 :] = -np.inf
-    best = int(np.flatnonzero(smoothed >= smoothed.max() - TIE)[0])
+    for i, (_, _, ms) in enumerate(table):
+        declined = (ms.get(CAPPED_SET) or {}).get("answerable_declined")
+        if declined is not None and declined > DECLINE_CAP:
+            smoothed[i] = -np.inf
+    best = int(np.argmax(smoothed))
     return table[best][0], table
 
 

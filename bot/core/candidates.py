@@ -42,8 +42,10 @@ _QUANTITY = re.compile(
 # Latin and Chinese spellings of one unit: "205km" answers 续航多少公里.
 _UNIT_SPELLINGS = {
     "公里": ("km", "千米"), "千米": ("km", "公里"), "米": ("m",), "瓦": ("w", "kw", "千瓦"), "千瓦": ("kw",),
-    "秒": ("s",), "赫兹": ("hz",), "英寸": ("寸", "inch"), "毫安": ("mah",), "克": ("g", "kg", "公斤", "千克"),
+    "秒": ("s",), "赫兹": ("hz",), "英寸": ("寸", "inch"), "毫安": ("mah",),
     "公斤": ("kg", "千克"), "千克": ("kg", "公斤"), "小时": ("h",), "升": ("l",),
+    "克": ("g", "kg", "公斤", "千克", "斤", "吨"), "距离": ("公里", "千米", "米", "km", "m"),
+    "时长": ("秒", "分", "小时", "天", "周", "个月", "年", "h", "min", "s"),
 }
 _RATE_UNITS = ("%", "％", "倍", "成", "个百分点", "百分点", "‰")
 _AMOUNT_VALUE = re.compile(  # anchored at the start of a number run, one space run: linear time

@@ -33,6 +33,7 @@ _KINDS = (
     ),
     ("what", r"什么|何种|哪[个种项款类级届艘件部条支只]|怎样的|是啥|叫啥"),
 )
+_PRICE_ASKED = re.compile(r"花了?多少|金额|价格?|售价|多少资金|罚款?多少|被罚了?多少|[^消]费用?(?:是|为|要)?多少")
 _KIND_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
 # 总经理叫什么, 导演的名字是什么: what a person in a role is called is a person's name.
 _ROLE_NAME = re.compile(
@@ -52,6 +53,20 @@ _QUALIFIERS = re.compile(
     r"全[省市国球县区网年]|一共|总共|累计|合计|共计|总计|首日|首周|首月|首年|当日|当天|首次|首个|首批|首家|"
     r"第[一二三四1-4]季度|[一二三四1-4]季度|上半年|下半年|前三季度|全年|同比|环比|日均|平均|人均|最高|最低|最多|最少|"
     r"最大|最小|第[一二三四五六七八九十\d]+|单日|每年|每天|期间|以来|男子|女子|男单|女单|男双|女双|男篮|女篮|男足|女足"
+)
+# The unit an attribute is measured in, when the question names the attribute and not the unit: 重量是多少
+# wants a weight (克, kg, 斤), 充满要多久 a duration, 续航多少 a distance.
+_ATTRIBUTE_UNITS = tuple(
+    (re.compile(pattern), unit)
+    for pattern, unit in (
+        (r"重量|体重|净重|多重|有多重|重多少", "克"),
+        (r"加速", "秒"),
+        (r"多久|多长时间|时长|耗时|用时|工期|周期", "时长"),
+        (r"续航|里程|距离|多远|全长|长度", "距离"),
+        (r"面积|占地", "平方"),
+        (r"功率", "瓦"),
+        (r"刷新率|频率", "赫兹"),
+    )
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
@@ -113,13 +128,15 @@ def analyse(question: str) -> Analysis:
         elif (
             match
             and match.group(1)[0] == "钱"
-            or re.search(r"花了?多少|金额|价格|售价|多少资金|罚款?多少|被罚了?多少", question)
+            or _PRICE_ASKED.search(question)
         ):
-            unit = "元"  # 多少钱: any currency answers it
+            unit = "元"  # 多少钱, 年费多少: any currency answers it
         elif match and match.group(1) in TWO_CHARACTER_UNITS:
             unit = match.group(1)
         elif match and match.group(1)[0] in MEASURE_WORDS + "%":
             unit = match.group(1)[0] if match.group(1)[0] not in "亿万" else match.group(1)
+        if unit is None:
+            unit = next((u for pattern, u in _ATTRIBUTE_UNITS if pattern.search(question)), None)
         rate = bool(_RATE.search(question)) and unit in (None, "%", "倍", "成")
         if unit is None and not rate and _AMOUNT.search(question):
             unit = "amount"  # 零售额多少, 交易规模达到多少: an amount, which a growth rate does not answer
