@@ -85,7 +85,9 @@ def ingest(
             and (live.manifest.get("chunking") == chunker.settings.as_dict())
         )
         previous = live if same_build else None
-        old = live.documents if live else {}
+        # A live version that does not load still has its documents read back where they survive: an ingest
+        # over a damaged index re-embeds them rather than publishing a version without them.
+        old = live.documents if live else store.salvage_documents(index_dir)
         merged = {} if replace_all else dict(old)
         moved = False  # same document, same content, read from a new place (a moved checkout): --prune needs it
         for doc_id, doc in incoming.items():
@@ -134,4 +136,4 @@ def _live(index_dir: Path) -> store.IndexData | None:
     try:
         return store.load(index_dir, full_verify=True)  # every file hashed: a damaged base is never carried on
     except store.StoreError:
-        return None  # damaged: the new version is built from the incoming files alone
+        return None  # damaged: built again from the documents store.salvage_documents reads back

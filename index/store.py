@@ -113,6 +113,31 @@ def load(index_dir: Path, expected_model: str | None = None, full_verify: bool =
     )
 
 
+def salvage_documents(index_dir: Path) -> dict[str, Document]:
+    """The documents of a live version that does not load, so that an ingest over it loses none: those of the
+    live version when its documents file still matches its checksum, else those of the newest earlier version
+    whose documents file does; {} when there is no index or none survives. Only text survives: vectors and
+    the lexical index are rebuilt from it."""
+    current = current_version(index_dir)
+    versions = index_dir / "versions"
+    if current is None or not versions.is_dir():
+        return {}
+    names = sorted((p.name for p in versions.iterdir() if VERSION_NAME.fullmatch(p.name)), reverse=True)
+    if current in names:  # the live one first, then the others newest first
+        names.remove(current)
+        names.insert(0, current)
+    for name in names:
+        vdir = versions / name
+        try:
+            digest = _read_manifest(vdir).get("files", {}).get("documents.jsonl")
+            if not isinstance(digest, str) or vdir.is_symlink() or _sha256(vdir / "documents.jsonl") != digest:
+                continue
+            return {d["doc_id"]: Document(**d) for d in _read_jsonl(vdir / "documents.jsonl")}
+        except (StoreError, OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return {}
+
+
 def _ids_from_format_1(index_dir: Path, documents: dict[str, Document], rows: list[dict]):
     """Format 1 named a file by its path relative to the ingested folder alone ("a.txt"). Its documents kept
     their absolute source path, from which the folder, and so the current id, follows."""

@@ -267,6 +267,25 @@ def test_ingest_hashes_the_version_it_builds_on(fake_engine, new_docs):
     index_dir = fake_engine.settings.index_dir
     old = store.current_version(index_dir)
     _same_size_flip(index_dir / "versions" / old / "vectors.npy")
+    before = set(fake_engine.searcher.data.documents)
     report = fake_engine.ingest([new_docs])
-    # The damaged base is not carried on: the new version was built from the incoming files alone.
-    assert report.version and store.load(index_dir, full_verify=True).version == report.version
+    # The damaged vectors are not carried on; the documents, whose file is intact, are read back and embedded
+    # again, so the new version holds them all beside the new one.
+    rebuilt = store.load(index_dir, full_verify=True)
+    assert report.version and rebuilt.version == report.version
+    assert before < set(rebuilt.documents)
+
+
+def test_ingest_over_a_damaged_documents_file_keeps_the_last_intact_ones(fake_engine, new_docs, tmp_path):
+    index_dir = fake_engine.settings.index_dir
+    first = set(fake_engine.searcher.data.documents)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "second.txt").write_text("第二篇文章。快手电商发布了新的扶持计划，覆盖一千个商家。", encoding="utf-8")
+    fake_engine.ingest([extra])
+    damaged = store.current_version(index_dir)
+    _same_size_flip(index_dir / "versions" / damaged / "documents.jsonl")
+    fake_engine.ingest([new_docs])
+    kept = set(store.load(index_dir, full_verify=True).documents)
+    # The live version's documents cannot be trusted; the version before it can: nothing older is lost.
+    assert first < kept and len(kept) == len(first) + 1
