@@ -70,7 +70,6 @@ class Chunker:
             spans.append((start, start + len(piece)))
         return spans
 
-
     @staticmethod
     def _past(text: str, piece: str, start: int, previous_end: int) -> int:
         """Where `piece` follows on from the passage that ends at previous_end: the last copy from `start` on

@@ -166,22 +166,26 @@ class Scorer:
         shortlist = found[:SHORTLIST]
         top_rrf = max((h.score for h in hits), default=1.0) or 1.0
         top_bm25 = max((h.lexical for h in hits), default=1.0) or 1.0
+        # Each retrieved article's title and text, lowered once: the whole-article features all read it.
+        articles = {h.doc.doc_id: f"{h.doc.title}\n{h.doc.text}".lower() for h in hits}
         doc_cov: dict[str, tuple[float, float]] = {}
-        retrieved = self._retrieved(hits)
+        retrieved = self._retrieved(articles)
         for order, c in enumerate(shortlist):
-            c.features.update(self._full(c, order, top_rrf, top_bm25, doc_cov))
+            c.features.update(self._full(c, order, top_rrf, top_bm25, articles[c.doc_id], doc_cov))
             c.features.update(retrieved)
         return shortlist
 
-    def _retrieved(self, hits: list[Hit]) -> dict[str, float]:
+    def _retrieved(self, articles: dict[str, str]) -> dict[str, float]:
         """What no retrieved article holds, the same for every candidate: a rare question term or the attribute
         asked about that none of them names says the corpus may not answer at all."""
-        docs = {h.doc.doc_id: f"{h.doc.title}\n{h.doc.text}".lower() for h in hits}
-        everything = "\n".join(docs.values())
+        everything = "\n".join(articles.values())
         missing = max((w for t, w in self.weights.items() if t not in everything), default=0.0)
         return {"missing_hits": missing / MAX_IDF, "focus_hits": _share(self.analysis.focus, everything)}
 
-    def _full(self, c: Candidate, order: int, top_rrf: float, top_bm25: float, doc_cov: dict) -> dict[str, float]:
+    def _full(
+        self, c: Candidate, order: int, top_rrf: float, top_bm25: float, whole: str, doc_cov: dict
+    ) -> dict[str, float]:
+        """The full features of one shortlisted candidate; `whole` is its article's title and text, lowered."""
         a = self.analysis
         doc = c.hit.doc
         text = doc.text
@@ -191,7 +195,6 @@ class Scorer:
         before_start = max(text.rfind(m, 0, max(0, c.start - 1)) for m in "。！？\n") + 1
         context = f"{title}\n{text[before_start : c.end].lower()}"
         if doc.doc_id not in doc_cov:
-            whole = f"{title}\n{text.lower()}"
             doc_cov[doc.doc_id] = (
                 coverage(whole, self.weights, self.total),
                 max((w for t, w in self.weights.items() if t not in whole), default=0.0),
@@ -232,7 +235,7 @@ class Scorer:
             "has_subject": float(bool(a.subjects)),
             "subject_span": _share(a.subjects, lower),
             "subject_ctx": _share(a.subjects, context),
-            "subject_doc": _share(a.subjects, f"{title}\n{text.lower()}"),
+            "subject_doc": _share(a.subjects, whole),
             "has_year": float(bool(a.years)),
             "year_span": _year_share(a.years, lower),
             "year_ctx": _year_share(a.years, context),
