@@ -225,6 +225,23 @@ def test_a_sentence_that_asks_is_marked_as_no_answer():
     assert asks == {"那么，我们在生活中应该如何预防带状疱疹呢？": 1.0, "带状疱疹，民间又称蛇盘疮。": 0.0}
 
 
+def test_a_definition_or_another_name_is_what_a_what_question_may_ask():
+    assert analyse("什么是乙酰胺？").defined == "乙酰胺" and analyse("JAXR是什么？").defined == "jaxr"
+    assert analyse("易颉的理论原理是什么？").defined is None  # an attribute of 易颉, not what 易颉 is
+    assert analyse("猴面包树的别名是什么？").wants_alias and not analyse("快手电商把自己定位成什么？").wants_alias
+    doc = Document("a.txt", "乙酰胺", "乙酰胺并不十分易燃。乙酰胺（acetamide）是由乙酸衍生出的酰胺。它又名醋酰胺。")
+    chunk = Chunk(0, "a.txt", 0, len(doc.text), doc.text)
+    hits = [Hit(chunk, doc, 1.0, 0.8, 10.0)]
+    found = Scorer(analyse("什么是乙酰胺？"), {"乙酰胺": 5.0}, "什么是乙酰胺？").candidates(hits)
+    assert {c.text(): c.features["defines"] for c in found if c.text().startswith("乙酰胺")} == {
+        "乙酰胺并不十分易燃。": 0.0,
+        "乙酰胺（acetamide）是由乙酸衍生出的酰胺。": 1.0,
+    }
+    question = "乙酰胺的别名是什么？"
+    found = Scorer(analyse(question), {"乙酰胺": 5.0, "别名": 4.0}, question).candidates(hits)
+    assert {c.text(): c.features["alias"] for c in found}["它又名醋酰胺。"] == 1.0
+
+
 def test_what_no_retrieved_article_names_is_seen_by_every_candidate():
     pad = Document("pad.txt", "联想小新学习平板", "小新学习平板的屏幕光线反射减少80%。平板首发价2499元。")
     chunk = Chunk(0, "pad.txt", 0, len(pad.text), pad.text)

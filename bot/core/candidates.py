@@ -63,7 +63,11 @@ _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+")
 _RANK = re.compile(r"(?:第|前)[一二三四五六七八九十百\d]+|榜首|首位|居首|之首|头名|冠军|亚军|季军")
 _OPPOSITES = dict(zip("男女上下高低多少大小", "女男下上低高少多小大", strict=True))  # 男子 -> 女子, 上半年 -> 下半年
 _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
-_COPULA = re.compile(r"是|为|叫|称|名为|定位|即|指")
+# A sentence that gives another name, for a question that asks for one (别名是什么).
+_ALIAS_GIVEN = re.compile(
+    r"又名|又称|别名|别称|也称|也叫|又叫|简称|全称|原名|本名|俗称|学名|昵称|绰号|外号|称为|称作|叫做|名为|被称|人称|英文名|中文名|命名"
+)
+_DEFINING = r"(?:\s*[（(][^）)]{0,60}[）)])?[^，。！？；]{0,6}?(?:是|为|指|即|乃|意为|意指)"  # after the term: X（…）是…
 _PERSON_TITLE = re.compile(
     r"(?:主席|总统|总理|首相|部长|局长|厅长|市长|省长|县长|书记|董事长|总裁|CEO|创始人|总经理|经理|主任|院长|校长|教练|导演|"
     r"演员|歌手|选手|运动员|作者|记者|专家|教授|博士|负责人|发言人|队长|主持人|执导|主演|担任|出任|获得者|得主)"
@@ -253,6 +257,8 @@ class Scorer:
             "asks": float(bool(_ASKS.search(span))),
             "enumeration": min(len(_ENUMERATION.findall(span)), 6) / 6,
             "quoted": float(bool(_QUOTED.search(span))),
+            "alias": float(a.wants_alias and bool(_ALIAS_GIVEN.search(span))),
+            "defines": float(bool(a.defined) and bool(re.search(re.escape(a.defined) + _DEFINING, lower))),
         }
         # Each unmet constraint alone is rare in the data; their count pools the evidence.
         f["violations"] = (

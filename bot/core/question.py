@@ -68,6 +68,12 @@ _ATTRIBUTE_UNITS = tuple(
         (r"刷新率|频率", "赫兹"),
     )
 )
+# A what question that asks for another name (猴面包树的别名是什么, 也叫什么) or what a term means (什么是乙酰胺,
+# JAXR是什么): a sentence that gives a name (又名, 简称) or defines the term (X是…, X指…) answers it.
+_ALIAS_ASKED = re.compile(
+    r"别名|别称|又名|又叫|也叫|还叫|又称|也称|简称|全称|原名|本名|俗称|学名|昵称|绰号|外号|英文名|中文名|称为什么|称作什么|叫什么"
+)
+_DEFINITION_ASKED = re.compile(r"^(?:请问)?什么是(?P<after>[^的，,？?]{1,20})[？?]?$|^(?P<before>[^的，,？?]{1,20})是(?:什么|啥|指什么)[？?]?$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
@@ -96,6 +102,8 @@ class Analysis:
     months: tuple[str, ...]
     qualifiers: tuple[str, ...]  # 全省, 一共, 首日, 第一季度 ...
     relative_years: tuple[int, ...] = ()  # 今年 0, 去年 -1: years counted from the article's own
+    wants_alias: bool = False  # a what question asking for another name (别名, 简称, 叫什么)
+    defined: str | None = None  # the term a definition question asks about (什么是乙酰胺 -> 乙酰胺), lowered
 
     def as_dict(self) -> dict:
         return {
@@ -106,6 +114,8 @@ class Analysis:
             "subjects": list(self.subjects),
             "years": list(self.years),
             "qualifiers": list(self.qualifiers),
+            **({"wants_alias": True} if self.wants_alias else {}),
+            **({"defined": self.defined} if self.defined else {}),
         }
 
 
@@ -151,6 +161,7 @@ def analyse(question: str) -> Analysis:
     focus = _focus(question, tokens)
     qualifiers = tuple(dict.fromkeys(m.group(0) for m in _QUALIFIERS.finditer(question)))
     subjects = tuple(s for s in _subjects(tokens) if s not in focus and not any(s in q for q in qualifiers))
+    definition = _DEFINITION_ASKED.search(question.strip()) if kind == "what" else None
     return Analysis(
         kind=kind,
         unit=unit,
@@ -161,6 +172,8 @@ def analyse(question: str) -> Analysis:
         months=tuple(dict.fromkeys(_MONTH.findall(question))),
         qualifiers=qualifiers,
         relative_years=tuple(dict.fromkeys(RELATIVE_YEARS[m] for m in _RELATIVE_YEAR.findall(question))),
+        wants_alias=kind == "what" and bool(_ALIAS_ASKED.search(question)),
+        defined=(definition.group("after") or definition.group("before")).strip().lower() if definition else None,
     )
 
 
