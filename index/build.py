@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -66,12 +66,7 @@ def build_index(
 
     # The previous version knows the dimension: removing documents need not load the model.
     dimension = previous.vectors.shape[1] if previous is not None else embedder.dimension
-    vectors = np.zeros((len(chunks), dimension), dtype=np.float32)
-    missing = [i for i, h in enumerate(hashes) if h not in cache]
-    for i, h in enumerate(hashes):
-        if h in cache:
-            vectors[i] = cache[h]
-    stats.chunks_reused = len(chunks) - len(missing)
+    vectors, missing = reuse_vectors(hashes, cache, dimension, stats)
     # jieba (its dictionary load, then the new passages) runs beside the model, which mostly waits in torch.
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(_lexical_tokens, hashes, texts, token_cache)
@@ -85,17 +80,39 @@ def build_index(
         lexical.index([tokens[h] or ["\x00"] for h in hashes], show_progress=False)
 
     dense = build_dense(vectors)
-    manifest = {
-        "model": embedder.name,
-        "dimension": dimension,
-        "chunking": chunker.settings.as_dict(),
-        "dense_index": describe(dense),
-        "counts": {"documents": len(documents), "chunks": len(chunks)},
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+    manifest = version_manifest(embedder, chunker, dimension, describe(dense), len(documents), len(chunks))
     unit_df = document_frequencies(texts)
     data = IndexData(manifest, dict(documents), chunks, hashes, vectors, dense, lexical, unit_df)
     return data, tokens, stats
+
+
+def reuse_vectors(
+    hashes: list[str], cache: Mapping[str, np.ndarray], dimension: int, stats: BuildStats
+) -> tuple[np.ndarray, list[int]]:
+    """Vectors for these embed hashes, copied from `cache` where it has them; and the rows still to embed."""
+    vectors = np.zeros((len(hashes), dimension), dtype=np.float32)
+    missing = []
+    for i, h in enumerate(hashes):
+        if h in cache:
+            vectors[i] = cache[h]
+        else:
+            missing.append(i)
+    stats.chunks_reused = len(hashes) - len(missing)
+    return vectors, missing
+
+
+def version_manifest(
+    embedder: Embedder, chunker: Chunker, dimension: int, dense_index: str, documents: int, chunks: int
+) -> dict:
+    """What a version records of how it was built, in both backends (each adds its format_version)."""
+    return {
+        "model": embedder.name,
+        "dimension": dimension,
+        "chunking": chunker.settings.as_dict(),
+        "dense_index": dense_index,
+        "counts": {"documents": documents, "chunks": chunks},
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
 
 
 def _vector_cache(previous: IndexData | None) -> dict[str, np.ndarray]:

@@ -7,7 +7,8 @@ unchanged ones are carried over untouched, and nothing is written at all when no
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,47 +80,71 @@ def ingest(
     with store.writer_lock(index_dir):
         live = _live(index_dir)
         # The embedding cache only holds for the same model and chunking; documents carry over regardless.
-        same_build = (
-            live is not None
-            and live.manifest.get("model") == embedder.name
-            and (live.manifest.get("chunking") == chunker.settings.as_dict())
-        )
-        previous = live if same_build else None
+        previous = live if live is not None and same_build(live.manifest, embedder, chunker) else None
         # A live version that does not load still has its documents read back where they survive: an ingest
         # over a damaged index re-embeds them rather than publishing a version without them.
         old = live.documents if live else store.salvage_documents(index_dir)
-        merged = {} if replace_all else dict(old)
-        moved = False  # same document, same content, read from a new place (a moved checkout): --prune needs it
-        for doc_id, doc in incoming.items():
-            if doc_id not in old:
-                report.added.append(doc_id)
-            elif old[doc_id].content_hash != doc.content_hash:
-                report.updated.append(doc_id)
-            else:
-                report.unchanged.append(doc_id)
-                moved = moved or old[doc_id].source_path != doc.source_path
-            merged[doc_id] = doc
-        if replace_all:
-            report.removed = sorted(set(old) - set(incoming))
-        elif prune:
-            gone = [d for d in old if d not in incoming and _source_gone(old[d].source_path, sources_read)]
-            for doc_id in gone:
-                merged.pop(doc_id)
-            report.removed = sorted(gone)
+        merged, moved = merge_documents(
+            old, incoming, report, replace_all=replace_all, prune=prune, sources_read=sources_read
+        )
         if previous is not None and not report.changed and not moved:
             return report
 
         tokens = store.read_tokens(index_dir, previous.version) if previous else {}
-        with tqdm(desc="embedding", unit="chunk", disable=not show_progress) as bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.total = total
-                bar.update(done)
-
+        with embedding_progress(show_progress) as progress:
             data, new_tokens, stats = build_index(merged, embedder, chunker, previous, tokens, progress)
         report.stats = stats
         report.version = store.write_version(index_dir, data, new_tokens)
     return report
+
+
+def same_build(manifest: dict, embedder: Embedder, chunker: Chunker) -> bool:
+    """Whether a version with this manifest embedded with this model and chunking: its vectors can be reused."""
+    return manifest.get("model") == embedder.name and manifest.get("chunking") == chunker.settings.as_dict()
+
+
+def merge_documents(
+    old: Mapping[str, Document],
+    incoming: dict[str, Document],
+    report: IngestReport,
+    *,
+    replace_all: bool,
+    prune: bool,
+    sources_read: Collection[str] = (),
+) -> tuple[dict[str, Document], bool]:
+    """The documents of the next version, with what changed recorded in `report`, and whether an unchanged
+    document was read from a new place. Shared by both backends (index.milvus_store too)."""
+    merged = {} if replace_all else dict(old)
+    moved = False  # same document, same content, read from a new place (a moved checkout): --prune needs it
+    for doc_id, doc in incoming.items():
+        if doc_id not in old:
+            report.added.append(doc_id)
+        elif old[doc_id].content_hash != doc.content_hash:
+            report.updated.append(doc_id)
+        else:
+            report.unchanged.append(doc_id)
+            moved = moved or old[doc_id].source_path != doc.source_path
+        merged[doc_id] = doc
+    if replace_all:
+        report.removed = sorted(set(old) - set(incoming))
+    elif prune:
+        gone = [d for d in old if d not in incoming and _source_gone(old[d].source_path, sources_read)]
+        for doc_id in gone:
+            merged.pop(doc_id)
+        report.removed = sorted(gone)
+    return merged, moved
+
+
+@contextmanager
+def embedding_progress(show_progress: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar over the chunks being embedded, and the callback that moves it."""
+    with tqdm(desc="embedding", unit="chunk", disable=not show_progress) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done)
+
+        yield progress
 
 
 def _source_gone(source: str, sources_read: Collection[str]) -> bool:

@@ -34,12 +34,12 @@ import numpy as np
 
 from index import store, terms
 from index.backends import IndexUnavailable
-from index.build import BuildStats, _embed, embed_hash
+from index.build import BuildStats, _embed, embed_hash, reuse_vectors, version_manifest
 from index.chunking import Chunker, embedding_text
 from index.dates import ANY_DATE, DateRange
 from index.documents import Chunk, Document
 from index.embedding import Embedder
-from index.ingest import IngestReport
+from index.ingest import IngestReport, embedding_progress, merge_documents, same_build
 from index.search import FUSION_WEIGHTS, POOL, RRF_K, Hit, reciprocal_rank_fusion
 from index.tokenize import STOPWORDS, search_tokens
 
@@ -178,40 +178,27 @@ class MilvusBackend:
         sources_read=(),
     ) -> IngestReport:
         """As index.ingest.ingest, into a new collection that the alias then names."""
-        from tqdm import tqdm
-
         report = IngestReport(failed=list(failed or []))
         with store.writer_lock(self.index_dir), _unavailable(self.uri):
             live = self.current_version()
             self._drop_stale(live)
             old, manifest = ({}, {}) if live is None else (_read_documents(self.client, live), _read_meta_json(
                 self.client, live))
-            same_build = (
-                live is not None
-                and manifest.get("model") == embedder.name
-                and manifest.get("chunking") == chunker.settings.as_dict()
+            reuse = live is not None and same_build(manifest, embedder, chunker)
+            merged, _moved = merge_documents(
+                old, incoming, report, replace_all=replace_all, prune=prune, sources_read=sources_read
             )
-            merged = merge(old, incoming, report, replace_all=replace_all, prune=prune, sources_read=sources_read)
-            if same_build and not report.changed:
+            if reuse and not report.changed:
                 return report
-            with tqdm(desc="embedding", unit="chunk", disable=not show_progress) as bar:
-
-                def progress(done: int, total: int) -> None:
-                    bar.total = total
-                    bar.update(done)
-
+            with embedding_progress(show_progress) as progress:
                 rows, vectors, texts, stats = self._chunk_and_embed(
-                    merged, embedder, chunker, live if same_build else None, progress
+                    merged, embedder, chunker, live if reuse else None, progress
                 )
             report.stats = stats
             dimension = vectors.shape[1] if len(vectors) else (manifest.get("dimension") or embedder.dimension)
+            dense_index = f"milvus HNSW M={HNSW_PARAMS['M']} ef={HNSW_EF}, BM25 (jieba)"
             manifest = {
-                "model": embedder.name,
-                "dimension": int(dimension),
-                "chunking": chunker.settings.as_dict(),
-                "dense_index": f"milvus HNSW M={HNSW_PARAMS['M']} ef={HNSW_EF}, BM25 (jieba)",
-                "counts": {"documents": len(merged), "chunks": len(rows)},
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                **version_manifest(embedder, chunker, int(dimension), dense_index, len(merged), len(rows)),
                 "format_version": store.FORMAT_VERSION,
             }
             now = time.time_ns()  # names sort by creation time, which _drop_stale relies on
@@ -234,14 +221,7 @@ class MilvusBackend:
         stats = BuildStats()
         cache = _live_vectors(self.client, live, {r["embed_hash"] for r in rows}) if live else {}
         dimension = len(next(iter(cache.values()))) if cache else embedder.dimension
-        vectors = np.zeros((len(rows), dimension), dtype=np.float32)
-        missing = []
-        for i, row in enumerate(rows):
-            if row["embed_hash"] in cache:
-                vectors[i] = cache[row["embed_hash"]]
-            else:
-                missing.append(i)
-        stats.chunks_reused = len(rows) - len(missing)
+        vectors, missing = reuse_vectors([r["embed_hash"] for r in rows], cache, dimension, stats)
         _embed(embedder, texts, missing, vectors, stats, progress)
         return rows, vectors, texts, stats
 
@@ -473,34 +453,6 @@ def date_filter(dates: DateRange) -> str:
     if dates.until:
         parts.append(f"day <= {_day(dates.until)}")
     return " and ".join(parts)
-
-
-def merge(old: dict[str, Document], incoming: dict[str, Document], report: IngestReport, *, replace_all: bool,
-          prune: bool, sources_read=()) -> dict[str, Document]:
-    """The documents of the next version, with what changed recorded in `report` (as index.ingest does)."""
-    merged = {} if replace_all else dict(old)
-    for doc_id, doc in incoming.items():
-        if doc_id not in old:
-            report.added.append(doc_id)
-        elif old[doc_id].content_hash != doc.content_hash:
-            report.updated.append(doc_id)
-        else:
-            report.unchanged.append(doc_id)
-        merged[doc_id] = doc
-    if replace_all:
-        report.removed = sorted(set(old) - set(incoming))
-    elif prune:
-        gone = [d for d in old if d not in incoming and _source_gone(old[d].source_path, sources_read)]
-        for doc_id in gone:
-            merged.pop(doc_id)
-        report.removed = sorted(gone)
-    return merged
-
-
-def _source_gone(source: str, sources_read) -> bool:
-    if source in sources_read:
-        return True
-    return bool(source) and "://" not in source and not Path(source).exists()
 
 
 # ---------------------------------------------------------------------------------------------- helpers
