@@ -16,6 +16,7 @@ from tests.fakes import FakeEmbedder
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ["no_proxy"] = os.environ["NO_PROXY"]
 
+pytest_plugins = ["tests.http_fixtures"]  # serve and url: a real HTTP server over the fake engine
 
 REAL_MODEL_FIXTURES = {"real_embedder", "seed_engine"}
 

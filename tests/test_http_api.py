@@ -6,38 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from contextlib import contextmanager
 
 import httpx
 import pytest
 
 from bot.core.conversation import Conversation
 from bot.core.render import to_json
-from bot.http.app import create_app
-from bot.http.server import serving
 from bot.settings import Settings
-
-EXAMPLE = "快手2022扶持多少快品牌"
-KUAISHOU_URL = "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202205202386756268"
-
-
-@pytest.fixture
-def serve(fake_engine):
-    """serve(**settings) -> a context manager yielding the base URL of a server over the fake engine."""
-
-    @contextmanager
-    def start(llm=None, **changes):
-        settings = fake_engine.settings.with_(**changes)
-        with serving(create_app(settings, fake_engine, llm)) as url:
-            yield url
-
-    return start
-
-
-@pytest.fixture
-def url(serve):
-    with serve() as base:
-        yield base
+from tests.http_fixtures import EXAMPLE, KUAISHOU_URL
 
 
 def test_ask_returns_exactly_the_object_of_ask_json(url, fake_engine):

@@ -5,7 +5,6 @@ break, and an LLM (the fake OpenAI server) writing the answer behind xunda."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import httpx
 import openai
@@ -13,32 +12,11 @@ import pytest
 
 from bot.core.answer import Answer, Citation
 from bot.core.conversation import Turn
-from bot.http.app import create_app
 from bot.http.openai_compat import read_reply, to_markdown
-from bot.http.server import serving
 from index.documents import Chunk, Document
 from index.search import Hit
 from tests.fake_openai import client_for
-
-EXAMPLE = "快手2022扶持多少快品牌"
-KUAISHOU_URL = "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202205202386756268"
-
-
-@pytest.fixture
-def serve(fake_engine):
-    @contextmanager
-    def start(llm=None, **changes):
-        settings = fake_engine.settings.with_(**changes)
-        with serving(create_app(settings, fake_engine, llm)) as url:
-            yield url
-
-    return start
-
-
-@pytest.fixture
-def url(serve):
-    with serve() as base:
-        yield base
+from tests.http_fixtures import EXAMPLE, KUAISHOU_URL
 
 
 def client(url: str, key: str = "unused") -> openai.OpenAI:

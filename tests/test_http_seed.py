@@ -19,9 +19,8 @@ from bot.core.conversation import Conversation
 from bot.core.render import to_json
 from bot.http.app import create_app
 from bot.http.server import serving
+from tests.http_fixtures import EXAMPLE, KUAISHOU_URL
 
-EXAMPLE = "快手2022扶持多少快品牌"
-KUAISHOU_URL = "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202205202386756268"
 ROOT = Path(__file__).resolve().parents[1]
 
 
