@@ -31,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import proc_mb  # noqa: E402
 from index import dense  # noqa: E402  (the product's own index construction)
 
 
@@ -103,11 +104,8 @@ def index_bytes(index: faiss.Index) -> int:
 
 
 def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    """Peak RSS of this process (VmHWM), MB."""
+    return proc_mb("VmHWM")
 
 
 def main(argv: list[str] | None = None) -> None:

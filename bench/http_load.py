@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -30,7 +29,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.telegram_load import percentile, question_pool  # noqa: E402
+from bench.report import latency_figures, print_report  # noqa: E402
+from bench.telegram_load import question_pool  # noqa: E402
 
 ENDPOINTS = ("api", "openai", "stream")
 
@@ -129,9 +129,7 @@ async def run(args: argparse.Namespace, url: str) -> dict:
         "asked": len(normal), "answered": len(good), "lost": len(normal) - len(good),
         "failures": sorted({str(r[3]) for r in results if r not in good})[:5],
         "wall_s": round(wall, 1), "throughput_qps": round(len(good) / wall, 1) if wall else None,
-        "p50_s": round(statistics.median(latencies), 2) if latencies else None,
-        "p95_s": round(percentile(latencies, 0.95), 2) if latencies else None,
-        "max_s": round(max(latencies), 2) if latencies else None,
+        **latency_figures(latencies),
     }
 
 
@@ -150,14 +148,14 @@ def main() -> None:
     finally:
         code = server.stop()
     report["server_exit"] = code
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
-    print(
+    print_report(
+        report,
+        args.json,
         f"http load: {report['clients']} clients x {report['questions_each']} questions"
         f"{' (unique)' if report['unique'] else ''} over {report['endpoints']}: "
         f"{report['answered']}/{report['asked']} answered, {report['lost']} lost; "
         f"latency p50 {report['p50_s']} s, p95 {report['p95_s']} s, max {report['max_s']} s; "
-        f"{report['throughput_qps']} answers/s over {report['wall_s']} s"
+        f"{report['throughput_qps']} answers/s over {report['wall_s']} s",
     )
     sys.exit(0 if report["lost"] == 0 else 1)
 

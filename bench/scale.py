@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.faiss_scale import QUERY_NOISE, Mixture, _unit, recall, rss_mb  # noqa: E402
+from bench.report import child_figures, proc_mb  # noqa: E402
 
 K = 10
 HNSW = {"M": 48, "efConstruction": 40}
@@ -87,14 +88,6 @@ def milvus_worker(data: Path, uri: str) -> dict:
             "p50_ms": float(np.percentile(times, 50)), "p95_ms": float(np.percentile(times, 95))}
 
 
-def _peak_rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -117,9 +110,8 @@ def dense_part(args, work: Path) -> dict:
     del vectors, exact
 
     results = {}
-    out = subprocess.run([sys.executable, "-m", "bench.scale", "--worker", "faiss", "--data", str(work)], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
-    results["faiss"] = json.loads(out.stdout.strip().splitlines()[-1])
+    worker = [sys.executable, "-m", "bench.scale", "--worker", "faiss", "--data", str(work)]
+    results["faiss"] = child_figures(worker, ROOT)
 
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(work / "milvus"),
@@ -132,11 +124,10 @@ def dense_part(args, work: Path) -> dict:
                 break
             except OSError:
                 time.sleep(0.2)
-        out = subprocess.run([sys.executable, "-m", "bench.scale", "--worker", "milvus", "--data", str(work),
-                              "--uri", f"http://127.0.0.1:{port}"], cwd=ROOT, capture_output=True, text=True,
-                             check=True)
-        results["milvus_lite_server"] = json.loads(out.stdout.strip().splitlines()[-1])
-        results["milvus_lite_server"]["server_peak_rss_mb"] = _peak_rss_mb(server.pid)
+        worker = [sys.executable, "-m", "bench.scale", "--worker", "milvus", "--data", str(work),
+                  "--uri", f"http://127.0.0.1:{port}"]
+        results["milvus_lite_server"] = child_figures(worker, ROOT)
+        results["milvus_lite_server"]["server_peak_rss_mb"] = proc_mb("VmHWM", server.pid)
     finally:
         server.kill()
         server.wait()

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,7 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.telegram_load import QUESTIONS, percentile  # noqa: E402
+from bench.report import latency_figures, print_report, proc_mb  # noqa: E402
+from bench.telegram_load import QUESTIONS  # noqa: E402
 from bot.core.engine import Engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import build_application, polling  # noqa: E402
@@ -43,10 +42,7 @@ SAMPLE_EVERY_S = 10.0
 
 
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return proc_mb("VmRSS")
 
 
 def open_fds() -> int:
@@ -177,9 +173,7 @@ async def soak(args: argparse.Namespace, engine: Engine, index_dir: Path) -> dic
     return {
         "minutes": args.minutes, "users": args.users, "asked": len(run.asked), "answered": len(answered),
         "lost": len(run.asked) - len(answered), "rate_limited_replies": rate_limited,
-        "p50_s": round(statistics.median(latencies), 2) if latencies else None,
-        "p95_s": round(percentile(latencies, 0.95), 2) if latencies else None,
-        "max_s": round(latencies[-1], 2) if latencies else None,
+        **latency_figures(latencies),
         "rss_after_warmup_mb": warm["rss_mb"], "rss_end_mb": final["rss_mb"],
         "rss_growth_after_warmup_pct": round(100 * (final["rss_mb"] - warm["rss_mb"]) / warm["rss_mb"], 1),
         "rss_max_mb": max(s["rss_mb"] for s in [*run.samples, final]),
@@ -208,17 +202,19 @@ def main() -> None:
         shutil.copytree(source, work)  # the soak ingests; never into the user's index
     engine = Engine.open(Settings.from_env(index_dir=work), show_progress=True)
     report = asyncio.run(soak(args, engine, work))
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
-    print(f"soak {report['minutes']} min, {report['users']} users: {report['answered']}/{report['asked']} answered, "
-          f"{report['lost']} lost ({report['rate_limited_replies']} rate-limited replies); latency p50 "
-          f"{report['p50_s']} s, p95 {report['p95_s']} s, max {report['max_s']} s")
-    print(f"RSS {report['rss_after_warmup_mb']} MB after warm-up -> {report['rss_end_mb']} MB at the end "
-          f"({report['rss_growth_after_warmup_pct']:+.1f}%), max {report['rss_max_mb']} MB; open fds "
-          f"start/end/max {report['open_fds_start_end_max']}; index MB start/end/max {report['index_mb_start_end_max']}"
-          f", {report['versions_end']} versions kept; tables at the end {report['tables_end']}")
-    for event in report["events"]:
-        print("  " + event)
+    print_report(
+        report,
+        args.json,
+        f"soak {report['minutes']} min, {report['users']} users: {report['answered']}/{report['asked']} answered, "
+        f"{report['lost']} lost ({report['rate_limited_replies']} rate-limited replies); latency p50 "
+        f"{report['p50_s']} s, p95 {report['p95_s']} s, max {report['max_s']} s",
+        f"RSS {report['rss_after_warmup_mb']} MB after warm-up -> {report['rss_end_mb']} MB at the end "
+        f"({report['rss_growth_after_warmup_pct']:+.1f}%), max {report['rss_max_mb']} MB; open fds "
+        f"start/end/max {report['open_fds_start_end_max']}; index MB start/end/max {report['index_mb_start_end_max']}"
+        f", {report['versions_end']} versions kept; tables at the end {report['tables_end']}",
+        *("  " + event for event in report["events"]),
+        indent=1,
+    )
     shutil.rmtree(work.parent, ignore_errors=True)
 
 

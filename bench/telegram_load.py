@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import logging
-import statistics
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import latency_figures, print_report  # noqa: E402
 from bot.core.engine import Engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import build_application, polling  # noqa: E402
@@ -41,11 +41,6 @@ def question_pool() -> list[str]:
     if DEV.exists():
         pool += [json.loads(line)["question"] for line in DEV.read_text(encoding="utf-8").splitlines() if line]
     return list(dict.fromkeys(pool))
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def run(args: argparse.Namespace, engine: Engine, index_dir: Path) -> dict:
@@ -88,9 +83,7 @@ async def run(args: argparse.Namespace, engine: Engine, index_dir: Path) -> dict
         "lost": len(expected) - len(answered), "duplicates": duplicates, "refused_or_errors": refused,
         "faults_injected": args.faults, "unique": args.unique, "wall_s": round(wall, 1),
         "throughput_qps": round(len(answered) / wall, 2) if wall else None,
-        "p50_s": round(statistics.median(latencies), 2) if latencies else None,
-        "p95_s": round(percentile(latencies, 0.95), 2) if latencies else None,
-        "max_s": round(max(latencies), 2) if latencies else None,
+        **latency_figures(latencies),
         "typing_actions": sum(1 for c in fake.calls if c.method == "sendChatAction"),
     }
 
@@ -109,14 +102,14 @@ def main() -> None:
     settings = Settings.from_env(index_dir=args.index)
     engine = Engine.open(settings, show_progress=True)
     report = asyncio.run(run(args, engine, settings.index_dir))
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
-    print(
+    print_report(
+        report,
+        args.json,
         f"telegram load: {report['users']} users x {report['questions_each']} questions at once"
         f"{' (unique)' if report['unique'] else ''}{f', {args.faults} faults' if args.faults else ''}: "
         f"{report['answered']}/{report['asked']} answered, {report['lost']} lost, {report['duplicates']} duplicates; "
         f"reply latency p50 {report['p50_s']} s, p95 {report['p95_s']} s, max {report['max_s']} s; "
-        f"{report['throughput_qps']} answers/s over {report['wall_s']} s"
+        f"{report['throughput_qps']} answers/s over {report['wall_s']} s",
     )
     sys.exit(0 if report["lost"] == 0 and report["refused_or_errors"] == 0 else 1)
 

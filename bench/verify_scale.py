@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.report import child_figures  # noqa: E402
 
 CHUNKS_PER_DOC = 5
 PIECE = "第{n}条：快手电商宣布扶持{n}个快品牌，深圳销量排全国城市第二。"
@@ -101,11 +102,9 @@ def main() -> None:
     results: dict[str, list[float]] = {}
     for _ in range(args.repeat):
         for mode in ("load-full", "load-quick", "hash-only", "quick-only"):  # interleaved
-            out = subprocess.run(
-                [sys.executable, "-m", "bench.verify_scale", "--child", str(index_dir), mode],
-                capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
-            )
-            results.setdefault(mode, []).append(json.loads(out.stdout.strip().splitlines()[-1])["seconds"])
+            child = [sys.executable, "-m", "bench.verify_scale", "--child", str(index_dir), mode]
+            figures = child_figures(child, Path(__file__).resolve().parent.parent)
+            results.setdefault(mode, []).append(figures["seconds"])
     for mode, times in results.items():
         print(f"  {mode:>11}: " + ", ".join(f"{t:.3f} s" for t in times) + f"  (min {min(times):.3f} s)")
     os.environ.get("KEEP") or shutil.rmtree(index_dir, ignore_errors=True)
