@@ -4,6 +4,7 @@ question with 最近/今天/本周 prefers, and the newest documents."""
 from __future__ import annotations
 
 import calendar
+import heapq
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,9 +80,12 @@ def without_recent_words(question: str) -> str:
 
 
 def newest_first(documents: Iterable[Document], limit: int = 10, since: str | None = None) -> list[Document]:
-    """The `limit` most recently published documents (undated ones never), on or after `since` (YYYY-MM-DD)."""
-    dated = [d for d in documents if d.date and (not since or d.date[:10] >= since[:10])]
-    return sorted(dated, key=_moment, reverse=True)[:limit]
+    """The `limit` most recently published documents (undated ones never), on or after `since` (YYYY-MM-DD).
+
+    Newest first, documents published at the same moment in the order they come; only `limit` are kept while
+    reading, not every dated document sorted."""
+    dated = (d for d in documents if d.date and (not since or d.date[:10] >= since[:10]))
+    return heapq.nlargest(limit, dated, key=_moment)
 
 
 def newest_date(documents: Iterable[Document]) -> str | None:
