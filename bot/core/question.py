@@ -73,7 +73,9 @@ _ATTRIBUTE_UNITS = tuple(
 _ALIAS_ASKED = re.compile(
     r"别名|别称|又名|又叫|也叫|还叫|又称|也称|简称|全称|原名|本名|俗称|学名|昵称|绰号|外号|英文名|中文名|称为什么|称作什么|叫什么"
 )
-_DEFINITION_ASKED = re.compile(r"^(?:请问)?什么是(?P<after>[^的，,？?]{1,20})[？?]?$|^(?P<before>[^的，,？?]{1,20})是(?:什么|啥|指什么)[？?]?$")
+_DEFINITION_ASKED = re.compile(
+    r"^(?:请问)?什么是(?P<after>[^的，,？?]{1,20})[？?]?$|^(?P<before>[^的，,？?]{1,20})是(?:什么|啥|指什么)[？?]?$"
+)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
