@@ -33,6 +33,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("index", "bot")
+TRIES = 3  # measurements of a pattern before a bad ratio counts (another job may get in the way)
 RATIO_LIMIT = 20  # time(100k) / time(10k): linear ~10, quadratic ~100
 SCREEN_CHARS, SMALL, LARGE = 2_000, 10_000, 100_000
 WORST_INPUTS = 4  # how many of the slowest screened inputs are timed at full size
@@ -286,14 +287,14 @@ def _measure(pattern: re.Pattern, conn) -> None:
     conn.send(("screened", len(times)))
     for label in sorted(times, key=times.get, reverse=True)[:WORST_INPUTS]:
         small, large = inputs[label](SMALL), inputs[label](LARGE)
-        for attempt in range(3):  # more tries before reporting a bad ratio, in case another job got in the way
+        for attempt in range(TRIES):  # more tries before reporting a bad ratio, in case another job got in the way
             t_small = _best(pattern, small, 9)
             conn.send(("small", label, t_small))
             t_large = float("inf")
             for _ in range(5):
                 t_large = min(t_large, _best(pattern, large, 1))
                 conn.send(("run",))
-            if t_large / t_small <= RATIO_LIMIT or attempt == 2:
+            if t_large / t_small <= RATIO_LIMIT or attempt == TRIES - 1:
                 break
         conn.send(("large", label, t_large))
     conn.send(("done",))

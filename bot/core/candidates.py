@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.question import RELATIVE_YEARS, Analysis
+from bot.core.question import NAME_WORDS, RELATIVE_YEARS, Analysis
 from index.postags import posseg
 from index.search import Hit
 from index.sentences import split_clauses, split_sentences
@@ -64,9 +64,7 @@ _RANK = re.compile(r"(?:第|前)[一二三四五六七八九十百\d]+|榜首|�
 _OPPOSITES = dict(zip("男女上下高低多少大小", "女男下上低高少多小大", strict=True))  # 男子 -> 女子, 上半年 -> 下半年
 _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
 # A sentence that gives another name, for a question that asks for one (别名是什么).
-_ALIAS_GIVEN = re.compile(
-    r"又名|又称|别名|别称|也称|也叫|又叫|简称|全称|原名|本名|俗称|学名|昵称|绰号|外号|称为|称作|叫做|名为|被称|人称|英文名|中文名|命名"
-)
+_ALIAS_GIVEN = re.compile(NAME_WORDS + "|称为|称作|叫做|名为|被称|人称|命名")
 # What follows a term that a sentence defines: X（…）是…, X指…
 _DEFINING = r"(?:\s*[（(][^）)]{0,60}[）)])?[^，。！？；]{0,6}?(?:是|为|指|即|乃|意为|意指)"
 _PERSON_TITLE = re.compile(
@@ -138,6 +136,8 @@ class Scorer:
         self.question = question.lower()
         self.weights = weights
         self.total = sum(weights.values())
+        # A sentence that defines the term a definition question asks about: compiled once per question.
+        self.defining = re.compile(re.escape(analysis.defined) + _DEFINING) if analysis.defined else None
 
     def candidates(self, hits: list[Hit]) -> list[Candidate]:
         """Every sentence of the passages, scored by the cheap coverage, best first; the best SHORTLIST get
@@ -259,7 +259,7 @@ class Scorer:
             "enumeration": min(len(_ENUMERATION.findall(span)), 6) / 6,
             "quoted": float(bool(_QUOTED.search(span))),
             "alias": float(a.wants_alias and bool(_ALIAS_GIVEN.search(span))),
-            "defines": float(bool(a.defined) and bool(re.search(re.escape(a.defined) + _DEFINING, lower))),
+            "defines": float(self.defining is not None and bool(self.defining.search(lower))),
         }
         # Each unmet constraint alone is rare in the data; their count pools the evidence.
         f["violations"] = (
