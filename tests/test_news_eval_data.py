@@ -259,5 +259,79 @@ def test_make_crud_eval_refuses_bad_paths(tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
     (tmp_path / "corpus.txt").write_text("x", encoding="utf-8")
     (tmp_path / "gold.jsonl").write_text("", encoding="utf-8")
-    assert main(["--data", str(tmp_path), "--corpus-out", str(tmp_path / "other.txt")]) == 2
-    assert "must be named" in capsys.readouterr().err
+    assert main(["--data", str(tmp_path), "--gold", str(tmp_path / "written.jsonl")]) == 2
+    assert "written.jsonl not found" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------------------- crud_written_qa
+
+
+def test_written_questions_are_kept_only_when_they_meet_the_writing_rules(tmp_path):
+    """tools/collect_written_qa.py keeps a written question only when its answer is verbatim in its article, is
+    not given away by the question, and the question names what it asks about instead of pointing at the
+    article; its gold lists every line that holds the answer, as CRUD's gold.jsonl does."""
+    from tools.collect_written_qa import main
+
+    (tmp_path / "corpus.txt").write_text(
+        "2023-08-03 10:00，正文：黑龙江省气象台3日21时发布强对流预警，累计降水量40至60毫米。\n"
+        "2023-08-04 09:00，正文：牡丹江市昨日降水量达60毫米，全市转移群众1200人。\n",
+        encoding="utf-8",
+    )
+    written = [
+        {"line": 0, "question": "黑龙江省气象台在几时发布强对流预警？", "answer": "21时"},  # kept
+        {"line": 1, "question": "牡丹江市转移了多少群众？", "answer": "1200人"},  # kept
+        {"line": 1, "question": "牡丹江市转移了多少群众？", "answer": "1200人"},  # the same question again
+        {"line": 0, "question": "该地区的累计降水量最多是多少？", "answer": "60毫米"},  # points at the article
+        {"line": 1, "question": "牡丹江市降水量达60毫米是哪天？", "answer": "60毫米"},  # answer in the question
+        {"line": 1, "question": "牡丹江市转移群众多少人？", "answer": "3000人"},  # not in its article
+        {"line": 7, "question": "哪里发布了预警？", "answer": "黑龙江"},  # no such article
+    ]
+    raw = tmp_path / "out.jsonl"
+    raw.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in written), encoding="utf-8")
+    out = tmp_path / "gold.jsonl"
+    assert main([str(raw), "--data", str(tmp_path), "--out", str(out)]) == 0
+    kept = _rows(out)
+    assert [r["question"] for r in kept] == ["黑龙江省气象台在几时发布强对流预警？", "牡丹江市转移了多少群众？"]
+    assert kept[0] == {
+        "question": "黑龙江省气象台在几时发布强对流预警？", "answer": ["21时"], "answerable": True,
+        "item": "written/0", "lines": [0],
+    }
+    assert main([str(tmp_path / "missing.jsonl"), "--data", str(tmp_path), "--out", str(out)]) == 2
+
+
+WRITTEN_GOLD = REPO / "eval" / "crud_written_gold.jsonl"
+WRITTEN_PATH = REPO / "eval" / "crud_written_qa.jsonl"
+WRITTEN = _rows(WRITTEN_PATH)
+
+
+def test_written_set_mix_and_splits():
+    """A third made not-in-corpus, splits disjoint by article, and no article shared with the CRUD set's sources
+    (so fitting on the written questions teaches nothing about a CRUD check article)."""
+    assert len(WRITTEN) == len(_rows(WRITTEN_GOLD)) >= 500
+    for row in WRITTEN:
+        assert REQUIRED | {"item"} <= set(row) and row["split"] in {"fit", "check"} and row["kind"] in KINDS
+    answerable = [r for r in WRITTEN if r["answerable"]]
+    assert abs(len(answerable) - 2 * len(WRITTEN) / 3) <= 3
+    assert all(r["absent_because"] == "lines dropped" for r in WRITTEN if not r["answerable"])
+    items = {}
+    for row in WRITTEN:
+        assert items.setdefault(row["item"], row["split"]) == row["split"], row["item"]
+    fit = {r["source"] for r in answerable if r["split"] == "fit"}
+    check = {r["source"] for r in answerable if r["split"] == "check"}
+    assert fit and check and not fit & check
+    crud_sources = {s.split("#")[1] for r in CRUD for s in [r["source"], *r.get("sources", [])] if s}
+    written_articles = {r["item"].split("/")[1] for r in WRITTEN}
+    assert not {str(int(n) + 1) for n in written_articles} & crud_sources
+
+
+@pytest.mark.slow  # reads every article of the CRUD corpus
+@pytest.mark.skipif(not (CRUD_QA / "corpus.txt").is_file(), reason=f"{CRUD_QA} not present (shared data)")
+def test_written_eval_is_reproduced_from_its_gold(tmp_path):
+    """The written set is made as the CRUD one is: regenerating from its gold gives the committed file, with
+    every answerable gold in its source and no not-in-corpus answer left in the corpus."""
+    from tools.make_crud_eval import main
+
+    out, corpus = tmp_path / "written.jsonl", tmp_path / "crud_written_reduced.txt"
+    argv = ["--data", str(CRUD_QA), "--gold", str(WRITTEN_GOLD), "--prefix", "written"]
+    assert main([*argv, "--out", str(out), "--corpus-out", str(corpus)]) == 0
+    assert out.read_text(encoding="utf-8") == WRITTEN_PATH.read_text(encoding="utf-8")

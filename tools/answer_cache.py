@@ -5,7 +5,7 @@ many times. Retrieval (the question embedding, FAISS, BM25) does not change betw
 once per set and cached as chunk ids with their scores; a replay rebuilds the Hits from the index and calls
 `bot.core.answer.compose`, which costs milliseconds per question.
 
-    .venv/bin/python tools/answer_cache.py SET...      # SET: news, crud, seed, cmrc, drcd (or all)
+    .venv/bin/python tools/answer_cache.py SET...      # SET: news, crud, written, seed, cmrc, drcd (or all)
 
 Sets, their indexes (built once; the news and crud ones with `xunda ingest`, see INDEXES) and their splits:
 - seed: eval/seed_qa_dev.jsonl and eval/seed_qa_more.jsonl over the bundled corpus alone.
@@ -13,6 +13,8 @@ Sets, their indexes (built once; the news and crud ones with `xunda ingest`, see
   sample. news_qa_dev carries its own split; the seed sets are split by a hash of the
   question id (seed_qa_dev is all check: it is the set the tests hold the product to).
 - crud: eval/crud_news_qa.jsonl (split by the file) over the reduced CRUD corpus.
+- written: eval/crud_written_qa.jsonl (split by the file), questions written the way CRUD's were
+  (tools/collect_written_qa.py), over the CRUD corpus reduced for them.
 - cmrc, drcd: SQuAD files; half of the passages (seeded shuffle) are indexed, so questions on the other half
   are true negatives. Split by a hash of the passage id, so no passage is in both parts.
 Follow-up rows ("previous") are rewritten by bot.core.followup.rewrite first, as the REPL does without an LLM.
@@ -46,6 +48,8 @@ INDEXES = {
     "news": WORK / "news" / "index",
     # built by: XUNDA_INDEX=/tmp/prec/crud/index xunda ingest /tmp/prec/crud/crud_news_qa_reduced.txt
     "crud": WORK / "crud" / "index",
+    # built here, like crud, from the corpus tools/make_crud_eval.py writes for eval/crud_written_qa.jsonl
+    "written": WORK / "written" / "index",
     "seed": WORK / "seed" / "index",  # the bundled corpus alone, as the product ships
     "cmrc": WORK / "cmrc" / "index",  # built here from the indexed half
     "drcd": WORK / "drcd" / "index",
@@ -56,9 +60,10 @@ INDEXES = {
 CORPORA = {
     "news": [REPO / "corpus", DATA / "crud_news_sample.txt"],
     "crud": [WORK / "crud" / "crud_news_qa_reduced.txt"],  # written by tools/make_crud_eval.py --corpus-out
+    "written": [WORK / "written" / "crud_written_reduced.txt"],
     "seed": [REPO / "corpus"],
 }
-SUBSET_DEPTH = {"news": 8, "crud": 8, "seed": 10_000}
+SUBSET_DEPTH = {"news": 8, "crud": 8, "written": 8, "seed": 10_000}
 SQUAD = {"cmrc": DATA / "cmrc2018_trial.json", "drcd": DATA / "drcd_dev_simplified.json"}
 SQUAD_PASSAGES = {"drcd": 400}  # a seeded sample of DRCD's 1,000 passages, to keep its embedding within minutes
 
@@ -105,6 +110,8 @@ def labelled(name: str) -> list[dict]:
         return seeds
     if name == "crud":
         return _jsonl(REPO / "eval/crud_news_qa.jsonl", "crud_news_qa")
+    if name == "written":
+        return _jsonl(REPO / "eval/crud_written_qa.jsonl", "crud_written_qa")
     cases, documents = _squad(name)
     indexed = indexed_half(documents)
     return [

@@ -170,12 +170,15 @@ def loadable_lines(corpus_path: Path) -> set[int]:
     return {int(d.doc_id.rsplit("#", 1)[1]) - 1 for d in load_file(corpus_path, corpus_path.name)}
 
 
-def build(data: Path, corpus_out: Path, seed: int = SEED) -> tuple[list[dict], int]:
+def build(data: Path, corpus_out: Path, seed: int = SEED, gold_path: Path | None = None, prefix: str = "crud"
+          ) -> tuple[list[dict], int]:
     """Write the reduced corpus to corpus_out; return the eval rows and how many questions were left out
-    because no document holds their gold as `xunda eval` matches it."""
+    because no document holds their gold as `xunda eval` matches it. The questions are gold_path's (CRUD's
+    gold.jsonl by default), their ids prefix + number."""
     corpus = read_corpus(data / "corpus.txt")
     loadable = loadable_lines(data / "corpus.txt")
-    gold = [json.loads(line) for line in (data / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    gold_path = gold_path or data / "gold.jsonl"
+    gold = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line]
     dropped, blank = choose_dropped(gold, corpus, loadable, seed)
     sources = {i: source_line(g, corpus, loadable) for i, g in enumerate(gold) if g["answerable"]}
     splits = item_splits(gold, sources)
@@ -184,7 +187,7 @@ def build(data: Path, corpus_out: Path, seed: int = SEED) -> tuple[list[dict], i
     corpus_out.write_text("\n".join(reduced), encoding="utf-8")
 
     def doc_id(n: int) -> str:
-        return f"{REDUCED_NAME}#{n + 1}"
+        return f"{corpus_out.name}#{n + 1}"
 
     rows, unusable = [], 0
     for i, g in enumerate(gold):
@@ -194,7 +197,7 @@ def build(data: Path, corpus_out: Path, seed: int = SEED) -> tuple[list[dict], i
             unusable += 1  # e.g. the answer only matches with punctuation ignored, or its line is malformed
             continue
         row = {
-            "id": f"crud{i:03d}",
+            "id": f"{prefix}{i:03d}",
             "question": g["question"],
             "answers": list(g["answer"]) if answerable else [],
             "source": doc_id(source) if answerable else None,
@@ -217,7 +220,7 @@ def build(data: Path, corpus_out: Path, seed: int = SEED) -> tuple[list[dict], i
 
 def verify(rows: list[dict], corpus_out: Path) -> list[str]:
     """Problems found when the written corpus is loaded as xunda loads it (empty list: all good)."""
-    docs = {d.doc_id: d for d in load_file(corpus_out, REDUCED_NAME)}
+    docs = {d.doc_id: d for d in load_file(corpus_out, corpus_out.name)}
     texts = {doc_id: comparable(d.title + "\n" + d.text) for doc_id, d in docs.items()}
     problems = []
     for row in rows:
@@ -240,18 +243,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with corpus.txt and gold.jsonl")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="eval JSONL to write")
     parser.add_argument("--corpus-out", type=Path, default=Path("/tmp") / REDUCED_NAME,
-                        help=f"reduced corpus to write; its file name must be {REDUCED_NAME}")
+                        help="reduced corpus to write; the eval's sources are doc ids of its file name, so ingest "
+                        "it under that name")
+    parser.add_argument("--gold", type=Path, help="questions in gold.jsonl's format (default: DATA/gold.jsonl)")
+    parser.add_argument("--prefix", default="crud", help="question id prefix")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
-    for name in ("corpus.txt", "gold.jsonl"):
-        if not (args.data / name).is_file():
-            print(f"error: {args.data / name} not found (pass --data DIR)", file=sys.stderr)
+    for path in (args.data / "corpus.txt", args.gold or args.data / "gold.jsonl"):
+        if not path.is_file():
+            print(f"error: {path} not found (pass --data DIR or --gold FILE)", file=sys.stderr)
             return 2
-    if args.corpus_out.name != REDUCED_NAME:
-        print(f"error: --corpus-out must be named {REDUCED_NAME}: the eval's sources are doc ids of that file",
-              file=sys.stderr)
-        return 2
-    rows, unusable = build(args.data, args.corpus_out, args.seed)
+    rows, unusable = build(args.data, args.corpus_out, args.seed, args.gold, args.prefix)
     try:
         problems = verify(rows, args.corpus_out)
     except LoadError as exc:
