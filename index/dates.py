@@ -106,3 +106,47 @@ def _moment(doc: Document) -> datetime:
             continue
         return moment if moment.tzinfo else moment.replace(tzinfo=timezone(timedelta(hours=8)))
     return datetime.min.replace(tzinfo=UTC)
+
+
+# The first date a text names: in full (with its year), or partly (月日 with no year, a bare 日, 今天/昨天, 今年),
+# which only the publication date can complete. 日元 is a currency, not a day.
+_DATE_MENTION = re.compile(
+    r"(?P<full>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}-\d{1,2}-\d{1,2})"
+    r"|(?<![\d年])(?P<month>\d{1,2})\s*月\s*(?P<mday>\d{1,2})\s*[日号](?!元)"
+    r"|(?<![\d月])(?P<day>\d{1,2})\s*[日号](?!元)"
+    r"|(?P<relative>今天|今日|昨天|昨日|前天)"
+    r"|(?P<year>今年|去年)"
+)
+_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+
+
+def completed_date(text: str, published: str | None) -> tuple[str, str] | None:
+    """The first date `text` names, when it names it without its year (8日, 8月8日, 昨天, 今年), with the date it
+    means by the article's publication date: ("8日", "2023年8月8日"). None when the first date is already whole,
+    there is none, or the publication date is unknown. A bare 日 later than the publication day is taken to be in
+    the month before; 月日 is taken to be in the publication year."""
+    try:
+        day = date.fromisoformat((published or "")[:10])
+    except ValueError:
+        return None
+    match = _DATE_MENTION.search(text)
+    if match is None or match.group("full"):
+        return None
+    try:
+        if match.group("month"):
+            meant = date(day.year, int(match.group("month")), int(match.group("mday")))
+        elif match.group("day"):
+            n = int(match.group("day"))
+            if n <= day.day:
+                meant = day.replace(day=n)
+            else:
+                previous = day.replace(day=1) - timedelta(days=1)
+                meant = previous.replace(day=n)
+        elif match.group("relative"):
+            meant = day - timedelta(days=_DAYS_BACK[match.group("relative")])
+        else:
+            year = day.year - (match.group("year") == "去年")
+            return match.group(0), f"{year}年"
+    except ValueError:  # 2月30日, 31日 of a 30-day month
+        return None
+    return match.group(0), f"{meant.year}年{meant.month}月{meant.day}日"

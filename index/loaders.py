@@ -448,6 +448,24 @@ def _parse_date_text(text: str) -> datetime | None:
     try:  # RFC 2822, e.g. "Mon, 06 Jun 2022 03:24:21 GMT"
         return email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError):
+        pass
+    return _embedded_date(text)
+
+
+# A whole date (with its year) inside a longer field: "来源：中国新闻网 | 2023年08月16日 21:47:11", "… 来自北京市".
+_EMBEDDED_DATE = re.compile(
+    r"(?<!\d)(\d{4})\s*[-年]\s*(\d{1,2})\s*[-月]\s*(\d{1,2})(?!\d)\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+
+
+def _embedded_date(text: str) -> datetime | None:
+    match = _EMBEDDED_DATE.search(text)
+    if match is None:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
         return None
 
 

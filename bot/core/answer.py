@@ -23,6 +23,7 @@ from bot.core.candidates import (
     paragraph_bounds,
 )
 from bot.core.question import analyse
+from index.dates import completed_date
 from index.search import Hit, Searcher
 from index.sentences import split_clauses, split_sentences
 from index.terms import question_units
@@ -153,7 +154,7 @@ def compose(
         best.start, best.end = answer_bounds(best, analysis.kind)
     citations = _citations(items, candidates, best)
     number = {c.hit.doc.doc_id: c.n for c in citations}
-    text = "".join(f"{_answer_text(item)} [{number[item.doc_id]}]" for item in items)
+    text = "".join(f"{_answer_text(item, analysis.kind)} [{number[item.doc_id]}]" for item in items)
     return Answer(question, text, True, citations, features)
 
 
@@ -196,13 +197,16 @@ def _context_text(c: Candidate) -> str:
     return f"{c.hit.doc.title}\n{text[before + 1 : c.end]}".lower()
 
 
-def _answer_text(candidate: Candidate) -> str:
-    """The answer span, with an ellipsis where it cuts into a longer sentence."""
+def _answer_text(candidate: Candidate, kind: str = "") -> str:
+    """The answer span, with an ellipsis where it cuts into a longer sentence. For a when-question, a date the
+    span names without its year (8日, 昨天) is completed from the article's publication date: （8日即2023年8月8日）."""
     text, start, end = candidate.hit.doc.text, candidate.start, candidate.end
     piece = text[start:end].strip()
     prefix = "…" if start > 0 and text[start - 1] not in "。！？；;!?\n" else ""
     suffix = "…" if piece and piece[-1] not in "。！？；;!?”」）)" else ""
-    return prefix + piece + suffix
+    completed = completed_date(piece, candidate.hit.doc.date) if kind == "when" else None
+    note = f"（{completed[0]}即{completed[1]}）" if completed else ""
+    return prefix + piece + suffix + note
 
 
 def term_weights(terms: Sequence[str], searcher: Searcher) -> dict[str, float]:
