@@ -58,7 +58,7 @@ WARMUP = 0.1
 EXPORT_TOLERANCE = 0.25  # int8 logits against the torch ones: max abs difference over the check pairs, as a
 # share of the spread (standard deviation) of the torch logits. Long pairs drift most (0.2 at 96 tokens); the
 # decision is fitted on the int8 graph's own logits (tools/fit_decision.py), so it is calibrated on what ships.
-SETS = ["seed", "cmrc", "news", "crud", "drcd"]
+SETS = ["seed", "cmrc", "news", "crud", "drcd", "written"]
 
 
 def pairs(replays, half: int) -> tuple[list[tuple[str, str, int]], dict]:
