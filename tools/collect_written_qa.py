@@ -2,18 +2,18 @@
 
 The CRUD set has 330 questions; its fit half is too few to teach the answer decision what a paraphrased news
 question looks like. More questions were written the way CRUD's authors wrote theirs (by a language model, one
-article at a time): four helper sessions each read 70 articles of ../shared/datasets/crud_news_qa/corpus.txt
-(a seeded sample, SAMPLE_SEED, of the 300-2,500-character articles that are not the source of any CRUD
-question) and wrote two questions per article, each with a verbatim answer of 2 to 15 characters, naming the
-entity, place or time so that it is unambiguous among same-event articles, never pointing at the article
-itself (这/该/本文). Their raw output is {"line", "question", "answer"} per line.
+article at a time): helper sessions each read 70 articles (four on 2026-12-02, five more on 2026-12-03) of
+../shared/datasets/crud_news_qa/corpus.txt (a seeded sample, SAMPLE_SEED, of the 300-2,500-character articles
+that are not the source of any CRUD question) and wrote two questions per article, each with a verbatim answer
+of 2 to 15 characters, naming the entity, place or time so that it is unambiguous among same-event articles,
+never pointing at the article itself (这/该/本文). Their raw output is {"line", "question", "answer"} per line.
 
 This script keeps what meets those rules as checked by code (the answer is in its article as `xunda eval`
 matches; no deictic reference; the answer is not in the question; one question text once), and writes
 {"question", "answer": [..], "answerable": true, "item": "written/<line>", "lines": [...]}, where "lines" are
 every corpus line that holds the answer with spaces and punctuation ignored, as CRUD's gold.jsonl lists them.
 
-    .venv/bin/python tools/collect_written_qa.py --batches /tmp/written      # the articles, 4 files of 70
+    .venv/bin/python tools/collect_written_qa.py --batches /tmp/written      # the articles, 9 files of 70
     .venv/bin/python tools/collect_written_qa.py /tmp/written/out_*.jsonl --out eval/crud_written_gold.jsonl
     .venv/bin/python tools/make_crud_eval.py --gold eval/crud_written_gold.jsonl --prefix written \\
         --out eval/crud_written_qa.jsonl --corpus-out /tmp/prec/written/crud_written_reduced.txt
@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 from tools.make_crud_eval import DEFAULT_DATA, comparable, loadable_lines, read_corpus, squash  # noqa: E402
 
 SAMPLE_SEED = 20261202
-BATCHES, BATCH_SIZE = 4, 70
+BATCHES, BATCH_SIZE = 9, 70  # batches 0-3 written on 2026-12-02, 4-8 on 2026-12-03 (the same seeded order)
 ARTICLE_CHARS = (300, 2500)
 MIN_ANSWER, MAX_ANSWER = 2, 15
 # A question that points at its article instead of naming what it asks about.
