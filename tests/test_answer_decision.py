@@ -252,6 +252,57 @@ def test_what_no_retrieved_article_names_is_seen_by_every_candidate():
     assert all(c.features["missing_hits"] == 6.0 / 8.0 for c in found)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "quantities"),
+    [
+        ("全新一代的宝马 M5 换装了更大尺寸的双肾格栅", []),  # 一代 holds no count, M5 is a model
+        ("英伟达推出了 RTX 4060 Ti 16G，建议零售价 3899 元。", ["元"]),
+        ("i5-13500H 配置首发 6499 元", ["元"]),
+        ("在四个月内咬伤了七名特勤局特工", ["个月", "名特"]),
+        ("GDP 5%，出口增长两倍", ["%", "倍"]),  # after a Latin word, a rate is still a quantity
+        ("IT之家 8 月 17 日消息，哈佛大学的研究团队利用谷歌云平台", []),  # a spaced date is a date
+    ],
+)
+def test_a_quantity_is_a_count_or_measure_not_a_model_number(sentence, quantities):
+    found = _answer_types(sentence, [])
+    assert [unit for _, unit in found["quantities"]] == quantities
+
+
+def test_a_spaced_date_answers_a_when_question():
+    assert _answer_types("IT之家 8 月 17 日消息", [])["positions"]["date"]
+    a = analyse("苏丹武装冲突是哪天爆发的？")
+    assert _unit_match(a, [], "自 4 月 15 日爆发以来") == (True, False)
+
+
+def _features(question: str, weights: dict[str, float], text: str) -> dict[str, dict[str, float]]:
+    doc = Document("d.txt", "", text)
+    chunk = Chunk(0, "d.txt", 0, len(text), text)
+    found = Scorer(analyse(question), weights, question).candidates([Hit(chunk, doc, 1.0, 0.8, 10.0)])
+    return {c.text(): c.features for c in found}
+
+
+def test_a_question_word_missing_as_a_whole_is_seen_though_its_characters_are_there():
+    question = "杭州往返大阪的直飞机票价格是多少？"
+    weights = {"杭州": 3.0, "往返": 3.0, "大阪": 7.0, "机票": 4.0, "价格": 2.0}
+    features = _features(question, weights, "杭州往返东京的直飞机票价格在13894元。杭州往返大阪的直飞机票价格为4200元。")
+    tokyo, osaka = features["杭州往返东京的直飞机票价格在13894元。"], features["杭州往返大阪的直飞机票价格为4200元。"]
+    assert tokyo["word_missing_ctx"] == 7.0 / 8.0 and osaka["word_missing_ctx"] == 0.0
+    assert tokyo["word_missing_share"] > osaka["word_missing_share"] == 0.0
+
+
+def test_an_answer_right_next_to_the_focus_is_closer_than_one_a_clause_away():
+    question = "韩国新能源汽车7月份出口了多少辆？"
+    weights = {"韩国": 3.0, "新能": 4.0, "能源": 3.0, "汽车": 2.0, "出口": 3.0}
+    features = _features(
+        question,
+        weights,
+        "在7月份韩国所出口的汽车中，平均每4辆就有一辆是新能源汽车。韩国新能源汽车在7月份出口59,799辆，同比增长10.4%。",
+    )
+    share, exported = features.values()
+    assert exported["focus_close"] > share["focus_close"]
+    assert exported["phrase"] > share["phrase"]  # it repeats 韩国新能源汽车 whole
+
+
 def test_the_shipped_model_is_plain_json_with_a_threshold():
     model = decision.shipped()
     assert 0.0 < model.threshold < 1.0

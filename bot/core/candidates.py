@@ -8,13 +8,15 @@ tags (a person name for 谁, a place for 哪里) and the question's constraints 
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
-from bot.core.question import NAME_WORDS, RELATIVE_YEARS, Analysis
+from bot.core.question import MEASURE_WORDS, NAME_WORDS, RELATIVE_YEARS, Analysis
 from index.postags import posseg
 from index.search import Hit
 from index.sentences import split_clauses, split_sentences
+from index.terms import units
 
 MAX_ANSWER_CHARS = 150
 SHORTLIST = 12  # candidates that get the full features
@@ -29,21 +31,31 @@ LEANS_BACK = re.compile(
 )
 # A sentence that asks (如何预防带状疱疹呢？) is no answer, however well it matches the question.
 _ASKS = re.compile(r"[？?][”」』]?\s*$|[吗呢][？?]")
-_DATE_PARTS = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?|\d{4}年|(\d{1,2}-)?\d{1,2}月(\d{1,2}[日号])?|\d{1,2}[日号]")
+# Dates as news writes them, IT之家's spaced "8 月 17 日" too.
+_DATE_PARTS = re.compile(
+    r"\d{4}-\d{1,2}(-\d{1,2})?|\d{4} ?年|(\d{1,2}-)?\d{1,2} ?月( ?\d{1,2} ?[日号])?|\d{1,2} ?[日号]"
+)
 _DATE = re.compile(
-    r"\d{4}年|\d{1,2}月|\d{1,2}[日号]|\d{4}-\d{2}|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}月|[上下]午|凌晨|傍晚|\d{1,2}[:：]\d{2}|"
+    r"\d{4} ?年|\d{1,2} ?月|\d{1,2} ?[日号]|\d{4}-\d{2}|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}月|"
+    r"[上下]午|凌晨|傍晚|\d{1,2}[:：]\d{2}|"
     r"\d{1,2}[时点]|今年|去年|明年|昨[天日]|今[天日]|明[天日]|前[天日]|当[天日]|周[一二三四五六日末]|星期[一二三四五六日天]|"
     r"春节|元旦|国庆|中秋|端午|世纪|年代|年初|年底|年末|月初|月底|上旬|中旬|下旬"
 )
-_NUMERAL = r"(?:\d+(?:[.,]\d+)*|[一二两三四五六七八九十百千万亿零〇]+(?![年月日]))"
+_NUMERAL = r"(?:(?P<digits>\d+(?:[.,]\d+)*)|[一二两三四五六七八九十百千万亿零〇]+(?![年月日]))"
 _QUANTITY = re.compile(
-    _NUMERAL + r"\s*(?:多|余|几)?\s*(?:[万亿千百]+)?\s*(%|％|‰|[A-Za-z]{1,3}(?![A-Za-z])|[\u4e00-\u9fff]{0,2})"
+    _NUMERAL + r"\s*(?:多|余|几)?\s*(?:[万亿千百]+)?\s*(?P<unit>%|％|‰|[A-Za-z]{1,3}(?![A-Za-z])|[\u4e00-\u9fff]{0,2})"
 )
+# A number right after a Latin word names a model (宝马 M5, RTX 4060, i5-13500H), not a quantity, unless a
+# rate or sum follows it (GDP 5%).
+_SUM_OR_RATE = re.compile(r"[%％‰万亿]|元|美元")
+# Chinese numerals count as a quantity only before a measure word (七名, 十家, 两倍): 一 in 一代, 统一 is no count.
+_COUNTED = frozenset(MEASURE_WORDS + "倍%％万亿届周")
+_NOT_COUNT_BEFORE = frozenset("统唯之同单专逐")
 # Latin and Chinese spellings of one unit: "205km" answers 续航多少公里.
 _UNIT_SPELLINGS = {
     "公里": ("km", "千米"), "千米": ("km", "公里"), "米": ("m",), "瓦": ("w", "kw", "千瓦"), "千瓦": ("kw",),
     "秒": ("s",), "赫兹": ("hz",), "英寸": ("寸", "inch"), "毫安": ("mah",),
-    "公斤": ("kg", "千克"), "千克": ("kg", "公斤"), "小时": ("h",), "升": ("l",),
+    "公斤": ("kg", "千克"), "毫米": ("mm",), "厘米": ("cm",), "千克": ("kg", "公斤"), "小时": ("h",), "升": ("l",),
     "克": ("g", "kg", "公斤", "千克", "斤", "吨"), "距离": ("公里", "千米", "米", "km", "m"),
     "时长": ("秒", "分", "小时", "天", "周", "个月", "年", "h", "min", "s"),
 }
@@ -54,9 +66,10 @@ _AMOUNT_VALUE = re.compile(  # anchored at the start of a number run, one space 
 _CURRENCY = re.compile(r"元|欧元|美元|英镑|日元|韩元|卢布|港元|法郎|块|澳元|加元|比索|里拉|卢比")
 _WHEN_UNITS = {
     "年": re.compile(r"\d{4}年?|[今去明前]年|[一二三四五六七八九〇零]{4}年"),
-    "日": re.compile(r"\d{1,2}[日号]|[今昨明前当]天|[今昨明]日|周[一二三四五六日末]|星期."),
+    "日": re.compile(r"\d{1,2} ?[日号]|[今昨明前当]天|[今昨明]日|周[一二三四五六日末]|星期."),
     "时": re.compile(r"\d{1,2}[时点:：]|[上下]午|凌晨|傍晚|晚上|早上|中午|深夜"),
 }
+_ASKING = re.compile(r"[？?！!，,。\s“”\"]|多少|什么|哪[里儿些个家位年天]?|谁|几|吗|呢|是否")
 _ENUMERATION = re.compile(r"[、，,]|以及|和|及|与")
 _ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?![\d级届])")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+")
@@ -138,6 +151,14 @@ class Scorer:
         self.total = sum(weights.values())
         # A sentence that defines the term a definition question asks about: compiled once per question.
         self.defining = re.compile(re.escape(analysis.defined) + _DEFINING) if analysis.defined else None
+        # The question's content words, each weighted by its rarest unit: a word is there or not as a whole, so
+        # 大阪 missing from a sentence about 东京 counts even where bigram coverage is high.
+        self.words = {
+            w: weight for w in analysis.words if (weight := max((weights.get(u, 0.0) for u in units(w)), default=0.0))
+        }
+        self.words_total = sum(self.words.values())
+        # The question without its asking words and punctuation, for the longest phrase a sentence shares with it.
+        self.asked_text = _ASKING.sub("", self.question)
 
     def candidates(self, hits: list[Hit]) -> list[Candidate]:
         """Every sentence of the passages, scored by the cheap coverage, best first; the best SHORTLIST get
@@ -180,6 +201,16 @@ class Scorer:
             c.features.update(retrieved)
         return shortlist
 
+    def _longest_shared(self, span: str) -> float:
+        """The longest run of the question's own wording that the span repeats (7月份出口, 扶持500+个), as a share
+        of the question's content characters: a sentence that answers often restates the question's phrase."""
+        if not self.asked_text:
+            return 0.0
+        match = difflib.SequenceMatcher(None, self.asked_text, span, autojunk=False).find_longest_match(
+            0, len(self.asked_text), 0, len(span)
+        )
+        return match.size / len(self.asked_text)
+
     def _retrieved(self, articles: dict[str, str]) -> dict[str, float]:
         """What no retrieved article holds, the same for every candidate: a rare question term or the attribute
         asked about that none of them names says the corpus may not answer at all."""
@@ -206,6 +237,7 @@ class Scorer:
             )
         whole_cov, missing_doc = doc_cov[doc.doc_id]
         missing_ctx = max((w for t, w in self.weights.items() if t not in context), default=0.0)
+        absent = [w for word, w in self.words.items() if word not in context]
         # POS tags only matter for the kinds that want a name (person, organisation, place); the slow part.
         tags = [(p.word, p.flag) for p in posseg().cut(span, HMM=False)] if a.kind in _NAMED_KINDS else []
         found = _answer_types(span, tags)
@@ -220,6 +252,8 @@ class Scorer:
             "doc_cov": whole_cov,
             "missing_ctx": missing_ctx / MAX_IDF,
             "missing_doc": missing_doc / MAX_IDF,
+            "word_missing_ctx": max(absent, default=0.0) / MAX_IDF,
+            "word_missing_share": sum(absent) / self.words_total if self.words_total else 0.0,
             "dense": c.hit.dense,
             "rrf": c.hit.score / top_rrf,
             "bm25": c.hit.lexical / top_bm25,
@@ -232,6 +266,8 @@ class Scorer:
             "focus_span": _share(a.focus, lower),
             "focus_ctx": _share(a.focus, context),
             "focus_near": float(near),
+            "focus_close": _focus_closeness(lower, a.focus, found["positions"].get(_type_key(a), [])),
+            "phrase": self._longest_shared(lower),
             # For the kinds that want a name: the tagger found one (the suffix patterns alone are loose: 海 in
             # 海战 reads as a place), and one sits next to the focus.
             "named": float(bool(tagged)) if a.kind in _NAMED_KINDS else 1.0,
@@ -358,9 +394,30 @@ def _answer_types(span: str, tags: list[tuple[str, str]]) -> dict:
     positions["place"] += [m.start() for m in _PLACE_SUFFIX.finditer(span)]
     positions["date"] = [m.start() for m in _DATE.finditer(span)]
     no_dates = _DATE_PARTS.sub(lambda m: " " * len(m.group(0)), span)
-    quantities = [(m.start(), m.group(1)) for m in _QUANTITY.finditer(no_dates) if m.group(0).strip()]
+    quantities = [(m.start(), m.group("unit")) for m in _QUANTITY.finditer(no_dates) if _is_quantity(m, no_dates)]
     positions["quantity"] = [p for p, _ in quantities]
     return {"positions": positions, "quantities": quantities, "tagged": tagged}
+
+
+def _is_quantity(m: re.Match, text: str) -> bool:
+    """Whether a _QUANTITY match is a count or measure, not a model number (M5) or a word holding 一 (一代)."""
+    if not m.group(0).strip():
+        return False
+    unit = m.group("unit")
+    if m.group("digits") is None:
+        return bool(unit) and unit[0] in _COUNTED and text[m.start() - 1 : m.start()] not in _NOT_COUNT_BEFORE
+    return not _after_model_name(text, m.start()) or bool(_SUM_OR_RATE.match(unit))
+
+
+def _after_model_name(text: str, at: int) -> bool:
+    """Whether the number at `at` follows a Latin word, maybe with a hyphen or space (M5, RTX 4060, i5-13500H)."""
+    before = text[max(0, at - 12) : at]
+    before = before[:-1] if before.endswith(" ") else before
+    before = before[:-1] if before.endswith("-") else before
+    run = len(before)
+    while run > 0 and before[run - 1].isascii() and before[run - 1].isalnum():
+        run -= 1
+    return any(ch.isalpha() for ch in before[run:])
 
 
 def _kind_ok(a: Analysis, found: dict) -> bool:
@@ -419,6 +476,18 @@ def _unit_match(a: Analysis, quantities: list[tuple[int, str]], span: str) -> tu
     else:
         return True, False  # no unit asked for: any number will do
     return ok, not ok
+
+
+def _focus_closeness(span: str, focus: tuple[str, ...], positions: list[int]) -> float:
+    """How close an answer of the kind asked for sits to the focus word: 1 right next to it (出口59,799辆), falling
+    to 0 at NEAR_CHARS characters away (出口的汽车中，平均每4辆)."""
+    gaps = [
+        max(0, p - (m.end()), m.start() - p - 1)
+        for w in focus
+        for m in re.finditer(re.escape(w), span)
+        for p in positions
+    ]
+    return max(0.0, 1 - min(gaps) / NEAR_CHARS) if gaps else 0.0
 
 
 def _near_focus(span: str, focus: tuple[str, ...], positions: list[int]) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.followup import pos_tokens
+from index.tokenize import STOPWORDS
 
 # Checked in this order; the first that matches gives the kind.
 _KINDS = (
@@ -41,14 +42,19 @@ _ROLE_NAME = re.compile(
     r"导演|主持人|发言人|负责人|队长|作者|冠军|得主|法定代表人|掌门人)(?:的)?(?:名字|姓名)?(?:是|叫)(?:什么|啥)"
 )
 # A question that asks how much something grew wants a rate; one that asks how many 场 wants a count in 场.
-_RATE = re.compile(r"增长|增速|增幅|涨|降|下降|下滑|提升|提高|比例|占比|百分|率|份额|同比|环比")
+# 降 alone would read 降雨量 (a rainfall, in 毫米) as a fall; a fall is 下降, 降了, 降幅, 降低, 降至.
+_RATE = re.compile(
+    r"增长|增速|增幅|涨|下降|降[了幅低至到价]|下滑|下跌|跌幅|跌了|提升|提高|比例|占比|百分|率|份额|同比|环比"
+)
 _AMOUNT = re.compile(r"额|规模|收入|营收|金额|总值|总量|产值|产量|销量|成交|利润|资金|gmv|GDP", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"(?:多少|几(?!何))([\u4e00-\u9fff%]{1,2})")
 MEASURE_WORDS = (
     "个位名家次种项条天年岁倍成层艘架场人元亿万件款台辆套所只批份座吨斤米公里平方户例起单篇部支票分秒小时周月瓦克升帧"
 )
 # Units of two characters whose first character alone would read as another unit or none (英寸, not 英).
-TWO_CHARACTER_UNITS = ("英寸", "公里", "公斤", "千克", "千米", "千瓦", "毫安", "赫兹", "小时", "分钟", "人次", "平方")
+TWO_CHARACTER_UNITS = (
+    "英寸", "公里", "公斤", "千克", "千米", "千瓦", "毫安", "赫兹", "小时", "分钟", "人次", "平方", "毫米", "厘米"
+)
 _QUALIFIERS = re.compile(
     r"全[省市国球县区网年]|一共|总共|累计|合计|共计|总计|首日|首周|首月|首年|当日|当天|首次|首个|首批|首家|"
     r"第[一二三四1-4]季度|[一二三四1-4]季度|上半年|下半年|前三季度|全年|同比|环比|日均|平均|人均|最高|最低|最多|最少|"
@@ -105,6 +111,7 @@ class Analysis:
     relative_years: tuple[int, ...] = ()  # 今年 0, 去年 -1: years counted from the article's own
     wants_alias: bool = False  # a what question asking for another name (别名, 简称, 叫什么)
     defined: str | None = None  # the term a definition question asks about (什么是乙酰胺 -> 乙酰胺), lowered
+    words: tuple[str, ...] = ()  # the question's content words as jieba cuts them (大阪, 年费, 出生), lowered
 
     def as_dict(self) -> dict:
         return {
@@ -175,7 +182,25 @@ def analyse(question: str) -> Analysis:
         relative_years=tuple(dict.fromkeys(RELATIVE_YEARS[m] for m in _RELATIVE_YEAR.findall(question))),
         wants_alias=kind == "what" and bool(_ALIAS_ASKED.search(question)),
         defined=(definition.group("after") or definition.group("before")).strip().lower() if definition else None,
+        words=_content_words(tokens),
     )
+
+
+# Word classes that carry no content of their own: punctuation, numerals, pronouns, prepositions, conjunctions,
+# adverbs, particles, interjections.
+_FUNCTION_FLAGS = ("x", "m", "r", "p", "c", "d", "u", "y", "e", "o", "q")
+
+
+def _content_words(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The words a sentence that answers would hold too: two or more characters, not asking, not function words."""
+    found = []
+    for word, flag in tokens:
+        if len(word) < 2 or word.isdigit() or word in STOPWORDS or _ASK_WORDS.fullmatch(word):
+            continue
+        if flag.startswith(_FUNCTION_FLAGS) and flag not in ("eng",):
+            continue
+        found.append(word.lower())
+    return tuple(dict.fromkeys(found))
 
 
 def _subjects(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
