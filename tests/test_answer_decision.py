@@ -67,6 +67,7 @@ def engine(fake_engine):
         ("完美山西分公司总经理叫什么", "who"),  # what a role-holder is called is a person's name
         ("带状疱疹民间又叫什么", "what"),
         ("马飚毕业于哪所大学？", "org"),  # 哪所 asks for a school, a hospital: an organisation
+        ("台风“卡努”是2023年的第几号台风？", "number"),  # 第几号 asks a rank, not a date
     ],
 )
 def test_the_kind_of_answer_wanted(question, kind):
@@ -250,6 +251,12 @@ def test_what_no_retrieved_article_names_is_seen_by_every_candidate():
     found = Scorer(analyse(question), weights, question).candidates([Hit(chunk, pad, 1.0, 0.8, 10.0)])
     assert found and all(c.features["focus_hits"] == 0.0 for c in found)  # 刷新率 is in no article
     assert all(c.features["missing_hits"] == 6.0 / 8.0 for c in found)
+
+
+def test_the_focus_is_the_attribute_not_a_modal_verb_and_a_rainfall_is_no_fall():
+    assert analyse("武汉经开区提出到2025年汽车产能要达到多少？").focus == ("产能",)
+    assert not analyse("暴雨期间涿州全市平均降雨量是多少？").rate
+    assert analyse("英国6月通胀率降到了多少？").rate
 
 
 @pytest.mark.parametrize(

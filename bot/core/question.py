@@ -16,7 +16,8 @@ from index.tokenize import STOPWORDS
 
 # Checked in this order; the first that matches gives the kind.
 _KINDS = (
-    ("when", r"何时|什么时候|什么时间|哪一?天|哪一?年|哪个月|几月|几号|几点|哪日|日期|时间是|多久以前|哪个季度"),
+    # 第几号 asks a rank (第6号台风), not a date
+    ("when", r"何时|什么时候|什么时间|哪一?天|哪一?年|哪个月|几月|(?<!第)几号|几点|哪日|日期|时间是|多久以前|哪个季度"),
     ("list", r"哪些|哪几"),
     (
         "org",
@@ -87,7 +88,10 @@ _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
 _ORDINAL_ASKED = re.compile(r"第几|排名多少|排多少位|排在多少")
 _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
-_FOCUS_SKIP = frozenset("是 的 为 了 有 在 到 被 把 将 又 都 也 最 共 一共 总共 达到 达 约 其 还 已 会 叫".split())
+# Words next to the question word that say nothing of what is asked (产能要达到多少: the focus is 产能, not 要).
+_FOCUS_SKIP = frozenset(
+    "是 的 为 了 有 在 到 被 把 将 又 都 也 最 共 一共 总共 达到 达 约 其 还 已 会 叫 要 能 可 可以 应 应该 需要 想 得".split()
+)
 # The words that ask (not content): the focus sits right before or after them.
 _ASK_WORDS = re.compile(
     r"多少钱?|几[个天倍项成条家次年月号日位名款种场人]?|哪[一]?[年天个家些里座位款种国省]?|哪儿|什么时候|什么|谁|何时|何地|"
