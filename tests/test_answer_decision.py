@@ -253,6 +253,13 @@ def test_what_no_retrieved_article_names_is_seen_by_every_candidate():
     assert all(c.features["missing_hits"] == 6.0 / 8.0 for c in found)
 
 
+def test_a_total_asked_is_met_by_any_of_its_wordings():
+    question = "双品网购节期间山东全省一共直播了多少场？"
+    features = _features(question, {"直播": 3.0, "全省": 3.0}, "全省公共平台直播2.1万场次。全省共直播18.7万场。")
+    assert features["全省共直播18.7万场。"]["qualifier_ctx"] == 1.0
+    assert features["全省公共平台直播2.1万场次。"]["qualifier_ctx"] == 0.5  # not the 共 of 公共
+
+
 def test_the_focus_is_the_attribute_not_a_modal_verb_and_a_rainfall_is_no_fall():
     assert analyse("武汉经开区提出到2025年汽车产能要达到多少？").focus == ("产能",)
     assert not analyse("暴雨期间涿州全市平均降雨量是多少？").rate

@@ -282,7 +282,7 @@ class Scorer:
             "year_ctx": _year_share(a.years, context),
             "year_doc": float(_years_ok(a, doc)),
             "has_qualifier": float(bool(a.qualifiers)),
-            "qualifier_ctx": _share(a.qualifiers, context),
+            "qualifier_ctx": _qualifier_share(a.qualifiers, context),
             "year_conflict": float(
                 _year_conflict(a.years, context) or _relative_year_conflict(a.relative_years, doc.date, context)
             ),
@@ -328,6 +328,19 @@ def _year_share(years: tuple[str, ...], text: str) -> float:
 def _year_conflict(years: tuple[str, ...], text: str) -> bool:
     """The text names a year, and not the one asked about: a figure for 2022 does not answer a 2023 question."""
     return bool(years) and _year_share(years, text) < 1 and bool(_ANY_YEAR.search(text))
+
+
+# A total is said many ways: 一共 asked, 全省共直播18.7万场 answers. 共 alone, but not inside 公共, 共同, 中共….
+_TOTAL_ASKED = frozenset(("一共", "总共", "共计", "合计", "总计", "累计"))
+_TOTAL_SAID = re.compile(r"一共|总共|共计|合计|总计|累计|(?<![公中])共(?![同享识建性鸣赢产青和振])")
+
+
+def _qualifier_share(qualifiers: tuple[str, ...], text: str) -> float:
+    """The share of the question's qualifiers that `text` holds, a total counted in any of its wordings."""
+    if not qualifiers:
+        return 1.0
+    said = sum(1 for q in qualifiers if q in text or (q in _TOTAL_ASKED and _TOTAL_SAID.search(text)))
+    return said / len(qualifiers)
 
 
 def _qualifier_conflict(qualifiers: tuple[str, ...], text: str) -> bool:

@@ -59,7 +59,7 @@ TWO_CHARACTER_UNITS = (
 _QUALIFIERS = re.compile(
     r"全[省市国球县区网年]|一共|总共|累计|合计|共计|总计|首日|首周|首月|首年|当日|当天|首次|首个|首批|首家|"
     r"第[一二三四1-4]季度|[一二三四1-4]季度|上半年|下半年|前三季度|全年|同比|环比|日均|平均|人均|最高|最低|最多|最少|"
-    r"最大|最小|第[一二三四五六七八九十\d]+|单日|每年|每天|期间|以来|男子|女子|男单|女单|男双|女双|男篮|女篮|男足|女足"
+    r"最大|最小|第[一二三四五六七八九十\d]+|单日|每年|每天|以来|男子|女子|男单|女单|男双|女双|男篮|女篮|男足|女足"
 )
 # The unit an attribute is measured in, when the question names the attribute and not the unit: 重量是多少
 # wants a weight (克, kg, 斤), 充满要多久 a duration, 续航多少 a distance.
@@ -90,7 +90,8 @@ _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
 # Words next to the question word that say nothing of what is asked (产能要达到多少: the focus is 产能, not 要).
 _FOCUS_SKIP = frozenset(
-    "是 的 为 了 有 在 到 被 把 将 又 都 也 最 共 一共 总共 达到 达 约 其 还 已 会 叫 要 能 可 可以 应 应该 需要 想 得".split()
+    "是 的 为 了 有 在 到 被 把 将 又 都 也 最 共 一共 总共 达到 达 约 其 还 已 会 叫 "
+    "要 能 可 可以 应 应该 需要 想 得".split()
 )
 # The words that ask (not content): the focus sits right before or after them.
 _ASK_WORDS = re.compile(
