@@ -10,6 +10,8 @@ from bot.core.candidates import (
     LEANS_BACK,
     Scorer,
     _answer_types,
+    _day_conflict,
+    _day_share,
     _deputy_conflict,
     _qualifier_conflict,
     _relative_year_conflict,
@@ -251,6 +253,22 @@ def test_what_no_retrieved_article_names_is_seen_by_every_candidate():
     found = Scorer(analyse(question), weights, question).candidates([Hit(chunk, pad, 1.0, 0.8, 10.0)])
     assert found and all(c.features["focus_hits"] == 0.0 for c in found)  # 刷新率 is in no article
     assert all(c.features["missing_hits"] == 6.0 / 8.0 for c in found)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "conflict"),
+    [
+        ("截至8月15日，毛伊岛大火死亡人数上升至多少人？", "截至当地时间8月14日下午，死亡人数已上升至99人。", True),
+        ("截至8月15日，毛伊岛大火死亡人数上升至多少人？", "截至15日，死亡人数已上升至106人。", False),
+        # spaced, as IT之家 writes dates
+        ("2023年7月17日克里米亚大桥发生了什么？", "7 月 17 日凌晨，克里米亚大桥遭到袭击。", False),
+        ("毛伊岛大火死亡人数上升至多少人？", "截至8月14日，死亡人数已上升至99人。", False),  # no day asked
+    ],
+)
+def test_a_figure_as_of_another_day_is_a_conflict(question, text, conflict):
+    a = analyse(question)
+    assert _day_conflict(a.days, text) is conflict
+    assert _day_share(a.days, text) == (0.0 if conflict else 1.0)
 
 
 def test_a_total_asked_is_met_by_any_of_its_wordings():

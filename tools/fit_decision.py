@@ -173,6 +173,8 @@ DECIDER_FEATURES = {
     "word_missing_share",
     "focus_close",
     "phrase",
+    "day_ctx",
+    "day_conflict",
 }
 # The direction each feature can only push, from what it means: more coverage, a constraint met or a larger lead
 # can only make an answer likelier; a missing term, a wrong unit or a rival year only less likely. Unconstrained,
@@ -181,11 +183,11 @@ DECIDER_FEATURES = {
 RAISES = {
     "focus_close", "phrase", "first_stage", "sentence_cov", "context_cov", "doc_cov", "dense", "bm25", "focus_hits",
     "kind_ok", "unit_ok", "focus_ctx", "focus_near", "named", "named_near", "new_name", "subject_ctx",
-    "subject_doc", "year_ctx", "year_doc", "qualifier_ctx", "rank_score", "rank_margin", "verifier",
+    "subject_doc", "year_ctx", "year_doc", "qualifier_ctx", "rank_score", "rank_margin", "verifier", "day_ctx",
 }
 LOWERS = {
     "word_missing_ctx", "word_missing_share", "missing_ctx", "missing_doc", "missing_hits", "unit_wrong",
-    "year_conflict", "qualifier_conflict", "violations",
+    "year_conflict", "qualifier_conflict", "violations", "day_conflict",
 }
 RANKER_RAISES = RAISES | {
     "span_cov", "title_cov", "focus_span", "subject_span", "year_span", "kind_ok_who", "kind_ok_org", "kind_ok_where",

@@ -283,6 +283,8 @@ class Scorer:
             "year_doc": float(_years_ok(a, doc)),
             "has_qualifier": float(bool(a.qualifiers)),
             "qualifier_ctx": _qualifier_share(a.qualifiers, context),
+            "day_ctx": _day_share(a.days, context),
+            "day_conflict": float(_day_conflict(a.days, context)),
             "year_conflict": float(
                 _year_conflict(a.years, context) or _relative_year_conflict(a.relative_years, doc.date, context)
             ),
@@ -341,6 +343,22 @@ def _qualifier_share(qualifiers: tuple[str, ...], text: str) -> float:
         return 1.0
     said = sum(1 for q in qualifiers if q in text or (q in _TOTAL_ASKED and _TOTAL_SAID.search(text)))
     return said / len(qualifiers)
+
+
+_ANY_DAY = re.compile(r"(?<!\d)(\d{1,2}) ?[日号]")
+
+
+def _day_share(days: tuple[str, ...], text: str) -> float:
+    """The share of the days of the month the question names (8月6日, 6日) that `text` names too."""
+    if not days:
+        return 1.0
+    named = {m.group(1) for m in _ANY_DAY.finditer(text)}
+    return sum(1 for d in days if d in named) / len(days)
+
+
+def _day_conflict(days: tuple[str, ...], text: str) -> bool:
+    """The text names a day, and none the question names: a toll as of 8月14日 does not answer one as of 8月15日."""
+    return bool(days) and _day_share(days, text) == 0 and bool(_ANY_DAY.search(text))
 
 
 def _qualifier_conflict(qualifiers: tuple[str, ...], text: str) -> bool:

@@ -87,6 +87,7 @@ RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
 _ORDINAL_ASKED = re.compile(r"第几|排名多少|排多少位|排在多少")
 _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
+_DAY = re.compile(r"(?<!\d)(?:(?:1[0-2]|[1-9]) ?月 ?)?([1-9]|[12]\d|3[01]) ?[日号]")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
 # Words next to the question word that say nothing of what is asked (产能要达到多少: the focus is 产能, not 要).
 _FOCUS_SKIP = frozenset(
@@ -112,6 +113,7 @@ class Analysis:
     subjects: tuple[str, ...]  # named things the answer must be about (快手, 澳网, MU5735)
     years: tuple[str, ...]
     months: tuple[str, ...]
+    days: tuple[str, ...]  # days of the month named (截至8月6日 -> "6"): a figure as of another day does not answer
     qualifiers: tuple[str, ...]  # 全省, 一共, 首日, 第一季度 ...
     relative_years: tuple[int, ...] = ()  # 今年 0, 去年 -1: years counted from the article's own
     wants_alias: bool = False  # a what question asking for another name (别名, 简称, 叫什么)
@@ -183,6 +185,7 @@ def analyse(question: str) -> Analysis:
         subjects=subjects,
         years=tuple(dict.fromkeys(_YEAR.findall(question))),
         months=tuple(dict.fromkeys(_MONTH.findall(question))),
+        days=tuple(dict.fromkeys(_DAY.findall(question))),
         qualifiers=qualifiers,
         relative_years=tuple(dict.fromkeys(RELATIVE_YEARS[m] for m in _RELATIVE_YEAR.findall(question))),
         wants_alias=kind == "what" and bool(_ALIAS_ASKED.search(question)),
