@@ -70,6 +70,9 @@ def engine(fake_engine):
         ("带状疱疹民间又叫什么", "what"),
         ("马飚毕业于哪所大学？", "org"),  # 哪所 asks for a school, a hospital: an organisation
         ("台风“卡努”是2023年的第几号台风？", "number"),  # 第几号 asks a rank, not a date
+        ("580批次食品样品共涉及几大类食品？", "number"),
+        ("长安区启动了哪一级自然灾害救助响应？", "what"),
+        ("哪一位选手夺得冠军？", "who"),
     ],
 )
 def test_the_kind_of_answer_wanted(question, kind):
