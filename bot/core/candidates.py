@@ -69,6 +69,8 @@ _WHEN_UNITS = {
     "日": re.compile(r"\d{1,2} ?[日号]|[今昨明前当]天|[今昨明]日|周[一二三四五六日末]|星期."),
     "时": re.compile(r"\d{1,2}[时点:：]|[上下]午|凌晨|傍晚|晚上|早上|中午|深夜"),
 }
+# Stripped from a question before its longest shared phrase with a sentence is measured: punctuation and the
+# words that ask, which a sentence that answers does not repeat.
 _ASKING = re.compile(r"[？?！!，,。\s“”\"]|多少|什么|哪[里儿些个家位年天]?|谁|几|吗|呢|是否")
 _ENUMERATION = re.compile(r"[、，,]|以及|和|及|与")
 _ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?![\d级届])")
