@@ -52,7 +52,8 @@ class Features:
     reasons: tuple[tuple[str, float], ...] = ()  # the features that moved the score most (signed logit parts)
     values: dict = field(default_factory=dict)  # the best candidate's feature values
     missing: dict[str, float] = field(default_factory=dict)  # weighted terms found nowhere near it
-    reason: str = ""  # why there is no candidate at all ("no evidence"), else empty
+    reason: str = ""  # why it was declined before any weighing ("no evidence"; a follow-up answered from the
+    # previous question's subject, bot/core/conversation.py), else empty
 
 
 @dataclass(frozen=True)

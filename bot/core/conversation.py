@@ -2,13 +2,15 @@
 server all drive.
 
 A turn is: validate the message -> make a follow-up standalone (by the LLM when one is configured, else by the
-rule in bot/core/followup.py) -> ask the engine -> let the LLM write the answer when one is configured and the
-corpus answers -> remember the turn for the next follow-up. Front ends only render what comes back.
+rule in bot/core/followup.py) -> ask the engine -> decline a follow-up whose answer rests on the previous
+question's subject -> let the LLM write the answer when one is configured and the corpus answers -> remember the
+turn for the next follow-up. Front ends only render what comes back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -16,11 +18,12 @@ from dataclasses import dataclass
 
 from bot.core.answer import Answer
 from bot.core.engine import Engine
-from bot.core.followup import rewrite
+from bot.core.followup import rests_on_previous, rewrite, swapped
 from bot.llm.answer import Turn as LLMTurn
 from bot.llm.answer import allm_answer
 from bot.llm.client import LLMClient, OnToken
 from bot.llm.followup import arewrite_with_llm
+from bot.texts import message
 from index.dates import ANY_DATE, DateRange
 
 
@@ -101,6 +104,8 @@ class Conversation:
             on_interpreted(question)
         window = self.dates if dates is None else dates
         answer = await _run(executor, self.engine.ask, question, window)
+        if previous is not None and question != asked and answer.answerable:
+            answer = _not_the_previous_answer(answer, previous.question, question)
         if self.llm is not None and answer.answerable:
             earlier = LLMTurn(previous.question, previous.answer.text) if previous else None
             answer = await allm_answer(answer, self.llm, earlier, on_token)
@@ -120,6 +125,19 @@ class Conversation:
 
 
 KEPT_TURNS = 8  # a follow-up only reads the last turn; a few more are kept for front ends that show history
+
+
+def _not_the_previous_answer(answer: Answer, previous_question: str, question: str) -> Answer:
+    """A follow-up's answer must rest on evidence about what it asks: 快手's figure is no answer to 那抖音呢. When
+    the answer's text and its sources' titles name the part the follow-up replaced and not the new one, the
+    corpus has not answered the follow-up, and it is declined."""
+    swap = swapped(previous_question, question)
+    evidence = "\n".join([answer.text, *(c.hit.doc.title for c in answer.citations)])
+    if swap is None or not rests_on_previous(evidence, *swap):
+        return answer
+    why = f"the evidence names {swap[0]}, not {swap[1]}"
+    features = dataclasses.replace(answer.features, reason=why) if answer.features else None
+    return dataclasses.replace(answer, text=message("not_found"), answerable=False, citations=(), features=features)
 
 
 async def _run(executor: Executor | None, func, *args):

@@ -99,6 +99,42 @@ def rewrite(question: str, previous_question: str | None) -> str:
     return replaced if replaced is not None else question
 
 
+def swapped(previous_question: str, question: str) -> tuple[str, str] | None:
+    """What a rewritten follow-up changed in the previous question: (the part taken out, the part put in), e.g.
+    ("快手", "抖音") for 抖音2022扶持多少快品牌 after 快手2022扶持多少快品牌; None when nothing was swapped."""
+    if question == previous_question:
+        return None
+    head = 0
+    while head < min(len(question), len(previous_question)) and question[head] == previous_question[head]:
+        head += 1
+    tail = 0
+    while (
+        tail < min(len(question), len(previous_question)) - head
+        and question[-1 - tail] == previous_question[-1 - tail]
+    ):
+        tail += 1
+    # Whole numbers and Latin words: 2022 -> 2023 swaps the year, not the digit 2 for 3.
+    def latin(text: str, at: int) -> bool:
+        return 0 <= at < len(text) and text[at].isascii() and text[at].isalnum()
+
+    while head and latin(question, head - 1) and latin(question, head):
+        head -= 1
+    while tail and latin(question, len(question) - tail) and latin(question, len(question) - tail - 1):
+        tail -= 1
+    taken = previous_question[head : len(previous_question) - tail].strip(_PUNCTUATION)
+    put = question[head : len(question) - tail].strip(_PUNCTUATION)
+    if not taken or not put or len(put) > MAX_CONTENT_CHARS:
+        return None
+    return taken, put
+
+
+def rests_on_previous(evidence: str, taken: str, put: str) -> bool:
+    """Whether the evidence for a follow-up's answer names what the follow-up replaced and not what it asks about:
+    快手's figure offered for 那抖音呢 is the previous entity's answer, not this one's."""
+    evidence = evidence.lower()
+    return taken.lower() in evidence and put.lower() not in evidence
+
+
 _ENTITY_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
 
 
