@@ -1,5 +1,5 @@
 """The answer verifier's place in the answer step: it reorders the ranker's best candidates when the decision was
-fitted with it, and is never run otherwise (bot/core/verifier.py says why none is shipped now)."""
+fitted with it, and is never run otherwise."""
 
 from __future__ import annotations
 
@@ -47,8 +47,32 @@ def test_the_verifier_reorders_the_ranker_s_best_and_reads_no_more_than_top_k(en
         assert all(t.endswith("｜" + SUMMIT.title) for t in fake.read)  # the title travels after the sentence
 
 
+def _without_verifier(model: decision.Model) -> decision.Model:
+    """The shipped model as if fitted without the verifier: no verifier weight, no verifier feature."""
+    d = model.decider
+    keep = [i for i, n in enumerate(d.names) if n != "verifier"]
+    decider = decision.Linear(
+        *(tuple(getattr(d, f)[i] for i in keep) for f in ("names", "coef", "mean", "scale")), d.intercept, d.clip
+    )
+    return replace(model, decider=decider, verifier_weight=0.0)
+
+
 def test_a_model_fitted_without_the_verifier_never_runs_one(engine):
     fake = MarkerVerifier("500个")
-    answer = engine.ask_with_hits("快手2022扶持多少快品牌", thresholds=Thresholds(0.0, decision.shipped(), fake))[0]
-    assert not decision.shipped().uses_verifier and not fake.read
+    model = _without_verifier(decision.shipped())
+    answer = engine.ask_with_hits("快手2022扶持多少快品牌", thresholds=Thresholds(0.0, model, fake))[0]
+    assert not model.uses_verifier and not fake.read
     assert "verifier" not in answer.features.values
+
+
+def test_the_shipped_verifier_reads_the_ranker_s_best_and_its_record_says_how_it_was_made():
+    """Shipped since 2026-12-03: the decision was fitted with it, and its record names its data and seed."""
+    assert decision.shipped().uses_verifier and verifier.shipped() is not None
+    record = verifier.meta()
+    assert record["trained_by"] == "tools/train_verifier.py" and record["seed"] == 0
+    assert record["bytes"] <= 50 * 1024 * 1024
+    question = "快手2022扶持多少快品牌"
+    answering = verifier.pair_text("快手如何突围", "快手电商希望在2022年扶持500+个标杆快品牌。")
+    off_topic = verifier.pair_text("抖音电商发布国货报告", "2021年抖音电商国货销量同比增长667%。")
+    yes, no = verifier.shipped().logits(question, [answering, off_topic])
+    assert yes > no
