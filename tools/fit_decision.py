@@ -92,12 +92,13 @@ news 0.807 / 0.630 / 0.093 (0.793 / 0.568 / 0.086); CRUD 0.534 / 0.877 / 0.311 (
 5.7 ms (bench/answer_speed.py): the three candidates it reads cost 3 ms each.
 
 2026-12-03, features (threshold 0.4 without the verifier). The written set doubled (1,244 questions, fit 613 /
-check 631 by article); the quantity, date and rate checks read numbers right (宝马 M5 and RTX 4060 are
-models, 一代 no count, IT之家's spaced 8 月 17 日 a date, 降雨量 no fall); new features word_missing_ctx/word_missing_share (question words absent
-whole from the context), focus_close, phrase, day_ctx/day_conflict (截至8月6日 against a figure as of 8月14日);
-a total asked (一共) met by 共/累计; 第几号, 哪一个, 几大类 read as their kinds; the ranker and the decider fitted
-within the signs in RAISES/LOWERS (signed_logistic); BLEND 10 -> 5. Compared threshold-free, since a question or
-two moves the threshold the balance picks: out of fold over the fit splits, mean over sets of ranker top-1 /
+check 631 by article); the quantity, date and rate checks read numbers right (宝马 M5 and RTX 4060 are models,
+一代 no count, IT之家's spaced 8 月 17 日 a date, 降雨量 no fall); new features
+word_missing_ctx/word_missing_share (question words absent whole from the context), focus_close, phrase,
+day_ctx/day_conflict (截至8月6日 against a figure as of 8月14日); a total asked (一共) met by 共/累计; 第几号,
+哪一个, 几大类 read as their kinds; the ranker and the decider fitted within the signs in RAISES/LOWERS
+(signed_logistic); BLEND 10 -> 5. Compared threshold-free, since a question or two moves the threshold the
+balance picks: out of fold over the fit splits, mean over sets of ranker top-1 /
 decider ROC AUC (answered right against everything else), all on the doubled written set:
     old features and fit (the model of 2026-12-02, refitted)                    0.826 / 0.902
     + signed fit, word-missing, quantity/date/rate fixes, focus_close, phrase   0.830 / 0.905
