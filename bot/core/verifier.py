@@ -88,5 +88,12 @@ def shipped() -> Verifier | None:
     return Verifier() if MODEL_PATH.exists() else None
 
 
+def warm_up() -> None:
+    """Load the shipped verifier now (its ONNX session and tokenizer), not on the first question."""
+    reader = shipped()
+    if reader is not None:
+        reader._load()
+
+
 def meta() -> dict:
     return json.loads(META_PATH.read_text(encoding="utf-8")) if META_PATH.exists() else {}

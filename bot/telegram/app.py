@@ -27,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core import followup
+from bot.core import followup, verifier
 from bot.core.conversation import Conversation
 from bot.core.engine import Engine
 from bot.core.ratelimit import RateLimit
@@ -128,8 +128,8 @@ def build_application(settings: Settings, engine: Engine, clock=time.monotonic) 
 
 
 async def post_init(app: Application) -> None:
-    """Register the command menu with Telegram; load the follow-up tokenizer off the event loop."""
-    await asyncio.to_thread(followup.warm_up)
+    """Register the command menu with Telegram; load the follow-up tokenizer and the verifier off the event loop."""
+    await asyncio.gather(asyncio.to_thread(followup.warm_up), asyncio.to_thread(verifier.warm_up))
     await app.bot.set_my_commands([BotCommand(name, description) for name, description in telegram_commands()])
     log.warning("xunda bot @%s is running", app.bot.username)
     start_refresh(app)
