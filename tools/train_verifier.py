@@ -113,7 +113,7 @@ def question_pairs(replay, row: dict) -> list[tuple[str, str, int]]:
     return positives + negatives[:NEGATIVES]
 
 
-def train(data: list[tuple[str, str, int]], out: Path) -> dict:
+def train(data: list[tuple[str, str, int]], out: Path, epochs: int) -> dict:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
@@ -127,20 +127,24 @@ def train(data: list[tuple[str, str, int]], out: Path) -> dict:
     positives = sum(label for _, _, label in data)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(data) - positives) / max(1, positives)))
     optimiser = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
-    steps = EPOCHS * ((len(data) + BATCH - 1) // BATCH)
+    steps = epochs * ((len(data) + BATCH - 1) // BATCH)
     schedule = get_linear_schedule_with_warmup(optimiser, int(WARMUP * steps), steps)
     rng = random.Random(SEED)
     losses, started = [], time.time()
     model.train()
-    for epoch in range(EPOCHS):
+    for epoch in range(epochs):
         order = list(range(len(data)))
         rng.shuffle(order)
         running = []
         for i in range(0, len(order), BATCH):
             batch = [data[j] for j in order[i : i + BATCH]]
             enc = tokenizer(
-                [q for q, _, _ in batch], [t for _, t, _ in batch], truncation="longest_first",
-                max_length=verifier.MAX_TOKENS, padding=True, return_tensors="pt",
+                [q for q, _, _ in batch],
+                [t for _, t, _ in batch],
+                truncation="longest_first",
+                max_length=verifier.MAX_TOKENS,
+                padding=True,
+                return_tensors="pt",
             )
             logits = model(**enc).logits[:, 0]
             loss = loss_fn(logits, torch.tensor([float(lbl) for _, _, lbl in batch]))
@@ -151,8 +155,10 @@ def train(data: list[tuple[str, str, int]], out: Path) -> dict:
             optimiser.zero_grad()
             running.append(loss.item())
             if len(running) % 50 == 0:
-                print(f"epoch {epoch} step {len(running)} loss {np.mean(running[-50:]):.4f} "
-                      f"{time.time() - started:.0f}s", flush=True)
+                print(
+                    f"epoch {epoch} step {len(running)} loss {np.mean(running[-50:]):.4f} {time.time() - started:.0f}s",
+                    flush=True,
+                )
         losses.append(round(float(np.mean(running)), 4))
     model.eval()
     model.save_pretrained(out)
@@ -173,10 +179,14 @@ def export(hf_folder: Path, target: Path, check: list[tuple[str, str, int]]) -> 
     sample = tokenizer(["问题"] * 2, ["候选句子"] * 2, return_tensors="pt", padding=True)
     with torch.inference_mode():
         torch.onnx.export(
-            model, tuple(sample[n] for n in names), str(staging / "raw.onnx"), input_names=names,
-            output_names=["logits"], dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names},
-                                                   "logits": {0: "batch"}},
-            opset_version=17, dynamo=False,
+            model,
+            tuple(sample[n] for n in names),
+            str(staging / "raw.onnx"),
+            input_names=names,
+            output_names=["logits"],
+            dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "logits": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
         )
     root = logging.getLogger()
     level = root.level
@@ -213,6 +223,7 @@ def main() -> None:
         "--unused", action="store_true", help="train on the DRCD passages no evaluation reads (no half needed)"
     )
     parser.add_argument("--ship", action="store_true", help="also write it as bot/core/data/verifier.*")
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"passes over the pairs (default {EPOCHS})")
     parser.add_argument("--limit", type=int, help="train on the first N pairs only (a smoke run)")
     parser.add_argument("--export-only", action="store_true", help="export the model already trained")
     args = parser.parse_args()
@@ -223,13 +234,14 @@ def main() -> None:
     if args.limit:
         data = data[: args.limit]
     print(f"{len(data)} pairs ({sum(lbl for *_, lbl in data)} positive) from {counts}", flush=True)
-    name = "unused" if args.unused else "whole" if args.whole else f"half{args.half}"
+    kind = "unused" if args.unused else "whole" if args.whole else f"half{args.half}"
+    name = kind if args.epochs == EPOCHS else f"{kind}-e{args.epochs}"
     work = VERIFIER_WORK / name
     work.mkdir(parents=True, exist_ok=True)
     if args.export_only:
         report = json.loads((work / "train.json").read_text())
     else:
-        report = train(data, work / "hf")
+        report = train(data, work / "hf", args.epochs)
         (work / "train.json").write_text(json.dumps(report))
     graph = VERIFIER_WORK / f"{name}.int8.onnx"
     report |= export(work / "hf", graph, data[:64])
@@ -239,13 +251,13 @@ def main() -> None:
         "data": {
             "unused": "the DRCD passages no evaluation reads",
             "whole": "the whole fit split of " + ", ".join(SETS),
-        }.get(name, f"half {args.half} of the fit split (verifier_half) of " + ", ".join(SETS)),
+        }.get(kind, f"half {args.half} of the fit split (verifier_half) of " + ", ".join(SETS)),
         "sees_no_evaluation_question": bool(args.unused),
         "questions": counts,
         "pairs": len(data),
         "positive_pairs": sum(lbl for *_, lbl in data),
         "seed": SEED,
-        "epochs": EPOCHS,
+        "epochs": args.epochs,
         "batch": BATCH,
         "learning_rate": LEARNING_RATE,
         "negatives_per_question": NEGATIVES,
