@@ -113,7 +113,44 @@ def question_pairs(replay, row: dict) -> list[tuple[str, str, int]]:
     return positives + negatives[:NEGATIVES]
 
 
-def train(data: list[tuple[str, str, int]], out: Path, epochs: int) -> dict:
+def batches(data: list[tuple[str, str, int]], rng: random.Random, by_question: bool) -> list[list[int]]:
+    """One epoch's batches of pair indices: shuffled pairs, or (by_question) whole questions packed BATCH pairs
+    or more at a time, so that a listwise loss can compare each question's candidates with each other."""
+    if not by_question:
+        order = list(range(len(data)))
+        rng.shuffle(order)
+        return [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
+    groups: dict[str, list[int]] = {}
+    for i, (question, _, _) in enumerate(data):
+        groups.setdefault(question, []).append(i)
+    chosen = list(groups.values())
+    rng.shuffle(chosen)
+    out, current = [], []
+    for group in chosen:
+        current += group
+        if len(current) >= BATCH:
+            out.append(current)
+            current = []
+    return out + ([current] if current else [])
+
+
+def listwise_loss(torch, logits, batch: list[tuple[str, str, int]]):
+    """Mean over the batch's questions that have both kinds of candidate of -log(softmax mass on the answering
+    ones): the ranking the answer step makes, learnt directly."""
+    groups: dict[str, list[int]] = {}
+    for i, (question, _, _) in enumerate(batch):
+        groups.setdefault(question, []).append(i)
+    terms = []
+    for rows in groups.values():
+        labels = [batch[i][2] for i in rows]
+        if 0 < sum(labels) < len(labels):
+            group = logits[rows]
+            positive = group[torch.tensor([bool(x) for x in labels])]
+            terms.append(torch.logsumexp(group, 0) - torch.logsumexp(positive, 0))
+    return torch.stack(terms).mean() if terms else logits.sum() * 0.0
+
+
+def train(data: list[tuple[str, str, int]], out: Path, epochs: int, listwise: float = 0.0) -> dict:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
@@ -127,17 +164,15 @@ def train(data: list[tuple[str, str, int]], out: Path, epochs: int) -> dict:
     positives = sum(label for _, _, label in data)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(data) - positives) / max(1, positives)))
     optimiser = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
-    steps = epochs * ((len(data) + BATCH - 1) // BATCH)
-    schedule = get_linear_schedule_with_warmup(optimiser, int(WARMUP * steps), steps)
     rng = random.Random(SEED)
+    steps = epochs * len(batches(data, random.Random(SEED), listwise > 0))
+    schedule = get_linear_schedule_with_warmup(optimiser, int(WARMUP * steps), steps)
     losses, started = [], time.time()
     model.train()
     for epoch in range(epochs):
-        order = list(range(len(data)))
-        rng.shuffle(order)
         running = []
-        for i in range(0, len(order), BATCH):
-            batch = [data[j] for j in order[i : i + BATCH]]
+        for indices in batches(data, rng, listwise > 0):
+            batch = [data[j] for j in indices]
             enc = tokenizer(
                 [q for q, _, _ in batch],
                 [t for _, t, _ in batch],
@@ -148,6 +183,8 @@ def train(data: list[tuple[str, str, int]], out: Path, epochs: int) -> dict:
             )
             logits = model(**enc).logits[:, 0]
             loss = loss_fn(logits, torch.tensor([float(lbl) for _, _, lbl in batch]))
+            if listwise:
+                loss = loss + listwise * listwise_loss(torch, logits, batch)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
@@ -224,6 +261,9 @@ def main() -> None:
     )
     parser.add_argument("--ship", action="store_true", help="also write it as bot/core/data/verifier.*")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"passes over the pairs (default {EPOCHS})")
+    parser.add_argument(
+        "--listwise", type=float, default=0.0, help="add this weight of a listwise loss over each question's pairs"
+    )
     parser.add_argument("--limit", type=int, help="train on the first N pairs only (a smoke run)")
     parser.add_argument("--export-only", action="store_true", help="export the model already trained")
     args = parser.parse_args()
@@ -236,12 +276,14 @@ def main() -> None:
     print(f"{len(data)} pairs ({sum(lbl for *_, lbl in data)} positive) from {counts}", flush=True)
     kind = "unused" if args.unused else "whole" if args.whole else f"half{args.half}"
     name = kind if args.epochs == EPOCHS else f"{kind}-e{args.epochs}"
+    if args.listwise:
+        name += f"-list{args.listwise:g}"
     work = VERIFIER_WORK / name
     work.mkdir(parents=True, exist_ok=True)
     if args.export_only:
         report = json.loads((work / "train.json").read_text())
     else:
-        report = train(data, work / "hf", args.epochs)
+        report = train(data, work / "hf", args.epochs, args.listwise)
         (work / "train.json").write_text(json.dumps(report))
     graph = VERIFIER_WORK / f"{name}.int8.onnx"
     report |= export(work / "hf", graph, data[:64])
@@ -258,6 +300,7 @@ def main() -> None:
         "positive_pairs": sum(lbl for *_, lbl in data),
         "seed": SEED,
         "epochs": args.epochs,
+        "listwise_weight": args.listwise,
         "batch": BATCH,
         "learning_rate": LEARNING_RATE,
         "negatives_per_question": NEGATIVES,
