@@ -12,7 +12,10 @@ fit_decision), negative otherwise; every candidate of a not-in-corpus question i
 the first NEGATIVES negatives of each question are kept.
 
     .venv/bin/python tools/train_verifier.py --half 0 && .venv/bin/python tools/train_verifier.py --half 1
-    .venv/bin/python tools/train_verifier.py --whole --ship
+    .venv/bin/python tools/train_verifier.py --whole --listwise 1 --ship
+
+The shipped one (2026-12-03, evening) was trained with `--listwise 1`; the halves the decision is fitted on were
+still trained without it (pairwise only), and retraining them with it is the next step before a refit.
 
 Or, with `--unused`, one verifier trained only on the DRCD passages that no evaluation reads (unused_passage_pairs):
 it has seen none of the fit questions, so fit_decision reads every question with it (~15 min for one epoch).
