@@ -116,17 +116,22 @@ def question_pairs(replay, row: dict) -> list[tuple[str, str, int]]:
     return positives + negatives[:NEGATIVES]
 
 
-def batches(data: list[tuple[str, str, int]], rng: random.Random, by_question: bool) -> list[list[int]]:
-    """One epoch's batches of pair indices: shuffled pairs, or (by_question) whole questions packed BATCH pairs
-    or more at a time, so that a listwise loss can compare each question's candidates with each other."""
-    if not by_question:
+def by_question(pairs: list[tuple[str, str, int]]) -> list[list[int]]:
+    """The indices of the pairs, grouped by their question."""
+    groups: dict[str, list[int]] = {}
+    for i, (question, _, _) in enumerate(pairs):
+        groups.setdefault(question, []).append(i)
+    return list(groups.values())
+
+
+def batches(data: list[tuple[str, str, int]], rng: random.Random, whole_questions: bool) -> list[list[int]]:
+    """One epoch's batches of pair indices: shuffled pairs, or whole questions packed BATCH pairs or more at a
+    time, so that a listwise loss can compare each question's candidates with each other."""
+    if not whole_questions:
         order = list(range(len(data)))
         rng.shuffle(order)
         return [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
-    groups: dict[str, list[int]] = {}
-    for i, (question, _, _) in enumerate(data):
-        groups.setdefault(question, []).append(i)
-    chosen = list(groups.values())
+    chosen = by_question(data)
     rng.shuffle(chosen)
     out, current = [], []
     for group in chosen:
@@ -137,14 +142,13 @@ def batches(data: list[tuple[str, str, int]], rng: random.Random, by_question: b
     return out + ([current] if current else [])
 
 
-def listwise_loss(torch, logits, batch: list[tuple[str, str, int]]):
+def listwise_loss(logits, batch: list[tuple[str, str, int]]):
     """Mean over the batch's questions that have both kinds of candidate of -log(softmax mass on the answering
     ones): the ranking the answer step makes, learnt directly."""
-    groups: dict[str, list[int]] = {}
-    for i, (question, _, _) in enumerate(batch):
-        groups.setdefault(question, []).append(i)
+    import torch
+
     terms = []
-    for rows in groups.values():
+    for rows in by_question(batch):
         labels = [batch[i][2] for i in rows]
         if 0 < sum(labels) < len(labels):
             group = logits[rows]
@@ -187,7 +191,7 @@ def train(data: list[tuple[str, str, int]], out: Path, epochs: int, listwise: fl
             logits = model(**enc).logits[:, 0]
             loss = loss_fn(logits, torch.tensor([float(lbl) for _, _, lbl in batch]))
             if listwise:
-                loss = loss + listwise * listwise_loss(torch, logits, batch)
+                loss = loss + listwise * listwise_loss(logits, batch)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
