@@ -201,6 +201,7 @@ C = 0.05  # inverse regularisation strength (0.05 and 1 were tried by 5-fold cro
 RANK_FEATURES = None  # None: the ranker sees every feature (but the verifier's, which comes after it)
 USE_VERIFIER = True  # fit with the verifier (bot/core/verifier.py) when its graphs are there
 VERIFIER_WORK = Path("/tmp/xunda-verifier")  # tools/train_verifier.py writes half0/half1.int8.onnx here
+HALVES = ""  # which trained halves the fit questions are scored with: half0{HALVES}.int8.onnx (--halves)
 VERIFIER_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # tried on the fit questions, best top-1 kept
 # The decider sees fewer features than the ranker: with a few hundred fit questions per set, all ~50 overfit.
 DECIDER_FEATURES = {
@@ -277,7 +278,7 @@ def verifier_half(row: dict) -> int:
 @cache
 def _half_verifier(half: int) -> verifier.Verifier | None:
     """The verifier trained on `half` of the fit questions, or None when it has not been trained here."""
-    graph = VERIFIER_WORK / f"half{half}.int8.onnx"
+    graph = VERIFIER_WORK / f"half{half}{HALVES}.int8.onnx"
     return verifier.Verifier(graph) if graph.exists() else None
 
 
@@ -634,7 +635,12 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="report the check split with the shipped model")
     parser.add_argument("--details", type=Path, help="write per-question check rows here (JSONL)")
     parser.add_argument("--before", action="store_true", help="also report the answer step of commit be2883a")
+    parser.add_argument(
+        "--halves", default="", help="score the fit questions with half0NAME/half1NAME.int8.onnx (e.g. -list1)"
+    )
     args = parser.parse_args()
+    global HALVES
+    HALVES = args.halves
     replays = load_sets(args.sets)
     print("sets:", sorted(replays), flush=True)
     if not args.report or args.write:
@@ -665,6 +671,7 @@ def main() -> None:
                 "sets": sorted(hold),
                 "seed": SEED,
                 "C": C,
+                "verifier_halves": f"{VERIFIER_WORK}/half{{0,1}}{HALVES}.int8.onnx",
                 "threshold_rule": "best mean over sets of accuracy + not-in-corpus declined, on fit-hold",
                 "fit_out_of_fold": {s: metrics(r, threshold) for s, r in hold.items()},
             },

@@ -46,6 +46,7 @@ from bot.core.candidates import answer_spans  # noqa: E402
 from index.embedding import packaged_model_path  # noqa: E402
 from index.sentences import split_sentences  # noqa: E402
 from tools.answer_cache import unused_squad  # noqa: E402
+from tools.contrast_questions import contrast_question, subject_pool  # noqa: E402
 from tools.fit_decision import (  # noqa: E402
     VERIFIER_WORK,
     has_gold,
@@ -114,6 +115,22 @@ def question_pairs(replay, row: dict) -> list[tuple[str, str, int]]:
         pair = (row["question"], verifier.pair_text(c.hit.doc.title, c.text()), label)
         (positives if label else negatives).append(pair)
     return positives + negatives[:NEGATIVES]
+
+
+def contrast_pairs(data: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """For each question with an answering candidate, one near miss (tools/contrast_questions.py): the question
+    with a year, month, ordinal or subject that the candidate states changed, paired with that candidate as a
+    negative."""
+    pool = subject_pool(sorted({question for question, _, _ in data}))
+    out = []
+    for rows in by_question(data):
+        question, text, _ = next((data[i] for i in rows if data[i][2]), (None, None, 0))
+        if question is None:
+            continue
+        changed = contrast_question(question, text, pool, random.Random(f"{SEED}:{question}"))
+        if changed:
+            out.append((changed, text, 0))
+    return out
 
 
 def by_question(pairs: list[tuple[str, str, int]]) -> list[list[int]]:
@@ -271,12 +288,17 @@ def main() -> None:
     parser.add_argument(
         "--listwise", type=float, default=0.0, help="add this weight of a listwise loss over each question's pairs"
     )
+    parser.add_argument(
+        "--contrast", action="store_true", help="add a near miss of each answerable question (contrast_questions)"
+    )
     parser.add_argument("--limit", type=int, help="train on the first N pairs only (a smoke run)")
     parser.add_argument("--export-only", action="store_true", help="export the model already trained")
     args = parser.parse_args()
     if sum((args.unused, args.whole, args.half is not None)) != 1:
         parser.error("give one of --half, --whole or --unused")
     data, counts = unused_passage_pairs() if args.unused else pairs(load_sets(SETS), args.half)
+    contrast = contrast_pairs(data) if args.contrast else []
+    data += contrast
     random.Random(SEED).shuffle(data)
     if args.limit:
         data = data[: args.limit]
@@ -285,6 +307,8 @@ def main() -> None:
     name = kind if args.epochs == EPOCHS else f"{kind}-e{args.epochs}"
     if args.listwise:
         name += f"-list{args.listwise:g}"
+    if args.contrast:
+        name += "-contrast"
     work = VERIFIER_WORK / name
     work.mkdir(parents=True, exist_ok=True)
     if args.export_only:
@@ -308,6 +332,7 @@ def main() -> None:
         "seed": SEED,
         "epochs": args.epochs,
         "listwise_weight": args.listwise,
+        "contrast_pairs": len(contrast),
         "batch": BATCH,
         "learning_rate": LEARNING_RATE,
         "negatives_per_question": NEGATIVES,
