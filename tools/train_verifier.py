@@ -46,7 +46,7 @@ from bot.core.candidates import answer_spans  # noqa: E402
 from index.embedding import packaged_model_path  # noqa: E402
 from index.sentences import split_sentences  # noqa: E402
 from tools.answer_cache import unused_squad  # noqa: E402
-from tools.contrast_questions import contrast_question, subject_pool  # noqa: E402
+from tools.contrast_questions import contrast_question, pools  # noqa: E402
 from tools.fit_decision import (  # noqa: E402
     VERIFIER_WORK,
     has_gold,
@@ -119,9 +119,9 @@ def question_pairs(replay, row: dict) -> list[tuple[str, str, int]]:
 
 def contrast_pairs(data: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
     """For each question with an answering candidate, one near miss (tools/contrast_questions.py): the question
-    with a year, month, ordinal or subject that the candidate states changed, paired with that candidate as a
-    negative."""
-    pool = subject_pool(sorted({question for question, _, _ in data}))
+    with a year, month, ordinal, subject or focus that the candidate states changed, paired with that candidate
+    as a negative."""
+    pool = pools(sorted({question for question, _, _ in data}))
     out = []
     for rows in by_question(data):
         question, text, _ = next((data[i] for i in rows if data[i][2]), (None, None, 0))
