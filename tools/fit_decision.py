@@ -301,14 +301,11 @@ CALIBRATION_QUESTIONS = 400  # questions of the DRCD passages no evaluation read
 
 
 def verifier_calibration() -> tuple[float, float]:
-    """(a, 0): the shipped verifier's logits scaled to the spread of the half-trained verifiers' logits, on pairs
-    that none of them saw (the questions of the DRCD passages no evaluation reads, each with up to four sentences
-    of its passage). The decision is fitted on the halves' logits; the shipped verifier, trained on twice the
-    data, spreads its logits about 1.25 times wider on unseen questions, so read raw it would push the decider's
-    probabilities further out than it was fitted for. Only the scale is matched, not the mean: on the check
-    splits (read without their labels, 2026-12-03) the ratio of spreads was the same on every set (0.75 to 0.80
-    by regression) but the offset was not (-0.29 on DRCD, +0.10 on news), so an offset fitted on Wikipedia
-    would move news answers by what is a property of Wikipedia. Zero is where both were trained to say "even".
+    """(a, b) such that a·z + b of the shipped verifier's logits has the mean and spread of the half-trained
+    verifiers' logits, on pairs that none of them saw: the questions of the DRCD passages no evaluation reads,
+    each with up to four sentences of its passage. The decision is fitted on the halves' logits; the shipped
+    verifier, trained on twice the data, spreads its logits about 1.25 times wider on unseen questions (the check
+    splits, 2026-12-03), so read raw it would push the decider's probabilities further out than it was fitted for.
     """
     halves = [_half_verifier(h) for h in (0, 1)]
     shipped = verifier.shipped()
@@ -324,7 +321,8 @@ def verifier_calibration() -> tuple[float, float]:
         from_shipped += shipped.logits(case.question, texts)
         for half in halves:
             from_halves += half.logits(case.question, texts)  # type: ignore[union-attr]
-    return round(float(np.std(from_halves) / np.std(from_shipped)), 4), 0.0
+    scale = float(np.std(from_halves) / np.std(from_shipped))
+    return round(scale, 4), round(float(np.mean(from_halves) - scale * np.mean(from_shipped)), 4)
 
 
 def _fold(row: dict) -> int:
