@@ -76,17 +76,3 @@ def test_the_shipped_verifier_reads_the_ranker_s_best_and_its_record_says_how_it
     off_topic = verifier.pair_text("抖音电商发布国货报告", "2021年抖音电商国货销量同比增长667%。")
     yes, no = verifier.shipped().logits(question, [answering, off_topic])
     assert yes > no
-
-
-def test_the_shipped_verifier_is_read_through_the_decision_s_calibration_and_a_given_one_as_it_is(
-    engine, monkeypatch
-):
-    """The decision is fitted on half-trained verifiers' logits; the shipped one's are mapped to their scale."""
-    fake = MarkerVerifier("500个")
-    monkeypatch.setattr(verifier, "shipped", lambda: fake)
-    model = replace(decision.shipped(), verifier_weight=1.0, verifier_calibration=(0.5, 1.0))
-    shipped = engine.ask_with_hits("快手2022扶持多少快品牌", thresholds=Thresholds(0.0, model))[0]
-    given = engine.ask_with_hits("快手2022扶持多少快品牌", thresholds=Thresholds(0.0, model, fake))[0]
-    assert "500个" in shipped.text and shipped.features.values["verifier"] == 0.5 * 8.0 + 1.0
-    assert given.features.values["verifier"] == 8.0
-    assert decision.from_json(model.to_json()).verifier_calibration == (0.5, 1.0)

@@ -178,7 +178,6 @@ import argparse
 import collections
 import hashlib
 import json
-import random
 import sys
 from functools import cache
 from pathlib import Path
@@ -193,9 +192,8 @@ from bot.core.answer import OPEN, Thresholds, answer_bounds, compose, term_weigh
 from bot.core.candidates import Candidate, Scorer  # noqa: E402
 from bot.core.evaluate import _normalise  # noqa: E402
 from bot.core.question import analyse  # noqa: E402
-from index.sentences import split_sentences  # noqa: E402
 from index.terms import question_units  # noqa: E402
-from tools.answer_cache import CACHE, INDEXES, Replay, load_replay, unused_squad  # noqa: E402
+from tools.answer_cache import CACHE, INDEXES, Replay, load_replay  # noqa: E402
 
 SEED = 0
 FOLDS = 5
@@ -286,43 +284,14 @@ def _half_verifier(half: int) -> verifier.Verifier | None:
 
 def row_verifier(row: dict) -> verifier.Verifier | None:
     """The verifier whose score a question gets: for a fit question, the one trained on the other half (it
-    never saw the question); for a check question None, which the answer step reads as the shipped one (trained
-    on every fit question, --whole), through the model's verifier_calibration."""
+    never saw the question); for a check question, the shipped one (trained on every fit question, --whole)."""
     if not USE_VERIFIER or verifier.shipped() is None:
         return None
     if verifier.meta().get("sees_no_evaluation_question"):  # trained on other data: out of sample everywhere
         return verifier.shipped()
     if row["split"] == "fit":
         return _half_verifier(1 - verifier_half(row))
-    return None
-
-
-CALIBRATION_QUESTIONS = 400  # questions of the DRCD passages no evaluation reads, for verifier_calibration
-
-
-def verifier_calibration() -> tuple[float, float]:
-    """(a, b) such that a·z + b of the shipped verifier's logits has the mean and spread of the half-trained
-    verifiers' logits, on pairs that none of them saw: the questions of the DRCD passages no evaluation reads,
-    each with up to four sentences of its passage. The decision is fitted on the halves' logits; the shipped
-    verifier, trained on twice the data, spreads its logits about 1.25 times wider on unseen questions (the check
-    splits, 2026-12-03), so read raw it would push the decider's probabilities further out than it was fitted for.
-    """
-    halves = [_half_verifier(h) for h in (0, 1)]
-    shipped = verifier.shipped()
-    if not USE_VERIFIER or shipped is None or None in halves or verifier.meta().get("sees_no_evaluation_question"):
-        return 1.0, 0.0
-    cases, documents = unused_squad("drcd")
-    chosen = random.Random(SEED).sample([c for c in cases if c.question.strip()], CALIBRATION_QUESTIONS)
-    from_halves, from_shipped = [], []
-    for case in chosen:
-        doc = documents[case.source]
-        sentences = [doc.text[s:e] for s, e in split_sentences(doc.text, 0, len(doc.text))][:4]
-        texts = [verifier.pair_text(doc.title, t) for t in sentences]
-        from_shipped += shipped.logits(case.question, texts)
-        for half in halves:
-            from_halves += half.logits(case.question, texts)  # type: ignore[union-attr]
-    scale = float(np.std(from_halves) / np.std(from_shipped))
-    return round(scale, 4), round(float(np.mean(from_halves) - scale * np.mean(from_shipped)), 4)
+    return verifier.shipped()
 
 
 def _fold(row: dict) -> int:
@@ -691,8 +660,7 @@ def main() -> None:
         for t, p, ms in table[::2]:
             print(t, p, {s: (m["accuracy"], m["negatives_declined"], m["answerable_declined"]) for s, m in ms.items()})
         print("threshold", threshold)
-        calibration = verifier_calibration()
-        print("verifier weight", model.verifier_weight, "calibration", calibration)
+        print("verifier weight", model.verifier_weight)
         model = decision.Model(
             model.ranker,
             model.decider,
@@ -708,7 +676,6 @@ def main() -> None:
                 "fit_out_of_fold": {s: metrics(r, threshold) for s, r in hold.items()},
             },
             model.verifier_weight,
-            calibration,
         )
         print(json.dumps(model.meta["fit_out_of_fold"], ensure_ascii=False))
         for part in (model.ranker, model.decider):

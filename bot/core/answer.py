@@ -62,7 +62,7 @@ class Thresholds:
 
     min_probability: float | None = None  # None: the model's own threshold
     model: decision.Model | None = None  # None: the shipped model (bot/core/data/decision.json)
-    verifier: verifier.Verifier | None = None  # None: the shipped one (read through the model's calibration)
+    verifier: verifier.Verifier | None = None  # None: the shipped one, if the model uses it
 
     def resolved(self) -> tuple[decision.Model, float]:
         model = self.model or decision.shipped()
@@ -125,9 +125,7 @@ def compose(
         c.score = model.rank(c.features)
     candidates.sort(key=lambda c: c.score, reverse=True)
     if model.uses_verifier:
-        reader = thresholds.verifier or verifier.shipped()
-        calibration = model.verifier_calibration if thresholds.verifier is None else (1.0, 0.0)
-        verify(question, candidates, model.verifier_weight, reader, calibration)
+        verify(question, candidates, model.verifier_weight, thresholds.verifier or verifier.shipped())
     doc_best: dict[str, float] = {}
     for c in candidates:
         doc_best.setdefault(c.doc_id, c.score)
@@ -161,23 +159,14 @@ def compose(
     return Answer(question, text, True, citations, features)
 
 
-def verify(
-    question: str,
-    candidates: list[Candidate],
-    weight: float,
-    reader: verifier.Verifier | None,
-    calibration: tuple[float, float] = (1.0, 0.0),
-) -> None:
-    """The verifier reads the ranker's best TOP_K (sorted best first); its logit (as a·z + b, the calibration)
-    joins their score, and the others get the lowest logit of those read (they ranked below them). Re-sorts the
-    candidates."""
+def verify(question: str, candidates: list[Candidate], weight: float, reader: verifier.Verifier | None) -> None:
+    """The verifier reads the ranker's best TOP_K (sorted best first); its logit joins their score, and the
+    others get the lowest logit of those read (they ranked below them). Re-sorts the candidates."""
     top = candidates[: verifier.TOP_K]
     if reader is None:
         logits = [0.0] * len(top)
     else:
-        scale, shift = calibration
-        texts = [verifier.pair_text(c.hit.doc.title, c.text()) for c in top]
-        logits = [scale * z + shift for z in reader.logits(question, texts)]
+        logits = reader.logits(question, [verifier.pair_text(c.hit.doc.title, c.text()) for c in top])
     for c, z in zip(top, logits, strict=True):
         c.features["verifier"] = z
         c.score += weight * z

@@ -3,10 +3,7 @@
 - The ranker orders the candidate sentences of one question (trained on pairs: a sentence that answers against
   one that does not, from the same question).
 - The verifier (bot/core/verifier.py, a cross-encoder) reads the ranker's best few; its logit, times
-  `verifier_weight`, is added to their ranker score, and the decider sees it as the feature "verifier". The
-  shipped verifier's logit is first read through `verifier_calibration` (scale, shift): the model was fitted on
-  the logits of verifiers trained on half the data each, and the shipped one, trained on all of it, spreads its
-  logits wider on questions none of them saw.
+  `verifier_weight`, is added to their ranker score, and the decider sees it as the feature "verifier".
 - The decider is a logistic regression on the best-ranked candidate: its features, its ranker score and its
   lead over the runner-up. Its probability decides between answering and declining (`threshold`, chosen on
   held-out data).
@@ -71,7 +68,6 @@ class Model:
     threshold: float  # answer when the decider's probability is at least this
     meta: dict
     verifier_weight: float = 0.0  # 0: the model was fitted without the verifier, which is then not run
-    verifier_calibration: tuple[float, float] = (1.0, 0.0)  # the shipped verifier's logit z is read as a·z + b
 
     @property
     def uses_verifier(self) -> bool:
@@ -89,7 +85,6 @@ class Model:
             "decider": self.decider.to_json(),
             "threshold": self.threshold,
             "verifier_weight": self.verifier_weight,
-            "verifier_calibration": list(self.verifier_calibration),
             "meta": self.meta,
         }
 
@@ -116,7 +111,6 @@ def from_json(data: dict) -> Model:
         float(data["threshold"]),
         dict(data.get("meta") or {}),
         float(data.get("verifier_weight", 0.0)),
-        tuple(data.get("verifier_calibration", (1.0, 0.0))),
     )
 
 
