@@ -170,6 +170,20 @@ CMRC 83.4%, DRCD 90.1% (the same); mean top-1 0.862 (0.860), mean decider AUC 0.
 news 84.3 / 59.3 / 6.4 (82.1 / 61.7 / 7.1), written 78.1 / 92.3 / 16.0 (76.9 / 92.8 / 16.7), CMRC 82.2 / 95.5 /
 3.3 (81.7 / 97.0 / 4.1), DRCD 84.2 / 94.0 / 9.6 (84.2 / 94.0 / 10.1), CRUD 52.4 / 87.7 / 31.1 (53.4 / 87.7 /
 30.1), seed_qa_more 85.4 / 94.1 / 7.3 (85.4 / 88.2 / 7.3).
+Tried on 2026-12-03 (night) and dropped (the halves and the contrast verifier are in tools/train_verifier.py):
+- the decision refitted on halves trained with the listwise loss (`--halves -list1`): threshold 0.425, out-of-fold
+  balance 1.671 (1.646 with the pairwise halves) but AUC 0.917 (0.918); check news 81.4 / 70.4 / 9.3, written
+  74.1 / 94.7 / 20.8, CRUD 51.5 / 87.7 / 34.0, CMRC 80.9 / 97.0 / 5.0, DRCD 81.5 / 96.4 / 13.1: fewer right
+  everywhere for more near misses declined;
+- a calibration of the shipped verifier to the halves' scale. On check questions (read without their labels) the
+  whole-split verifier's logits spread 1.2 to 1.3 times wider than the halves' (regression slope 0.75 to 0.80 on
+  every set), so the decision, fitted on the halves' logits, reads it further out than it was fitted for. Scaling
+  its logits by the ratio of spreads on DRCD passages no evaluation reads (0.69 against the pairwise halves, 0.82
+  against the listwise ones; offsets differ by domain and were not matched) made it worse: pairwise halves,
+  check news 83.6 / 59.3 / 7.9 (84.3 / 59.3 / 6.4), written 75.7 / 92.3 / 18.4 (78.1 / 92.3 / 16.0), CMRC 83.0 /
+  96.6 / 2.9 (82.2 / 95.5 / 3.3), DRCD 83.3 / 94.8 / 10.4 (84.2 / 94.0 / 9.6). The wider spread is better
+  reading, not miscalibration: the whole-split verifier sees twice the data, and its confident scores are right
+  more often than the halves' would be.
 """
 
 from __future__ import annotations
