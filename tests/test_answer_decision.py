@@ -287,6 +287,14 @@ def test_the_focus_is_the_attribute_not_a_modal_verb_and_a_rainfall_is_no_fall()
     assert analyse("英国6月通胀率降到了多少？").rate
 
 
+def test_a_change_asked_to_a_level_asks_the_level_not_the_rate():
+    level = analyse("2021年全国电商行业投融资规模降到了多少？")
+    assert not level.rate and level.unit == "amount"  # 下降11% does not answer it; 264亿元 does
+    assert not analyse("2022年东北三省一区保护性耕作的实施面积增长到了多少？").rate
+    assert analyse("2021年全国电商行业投融资规模下降了多少？").rate
+    assert analyse("英国央行预计2023年英国通胀率将降至多少？").rate  # the level of a rate is a rate
+
+
 @pytest.mark.parametrize(
     ("sentence", "quantities"),
     [
