@@ -30,7 +30,7 @@ through the spread calibration of tools/fit_decision.py's docstring, itself not 
 the mean ranker top-1 0.834 and AUC 0.919 (0.832 / 0.917 without), on the check splits answering everything the
 same as without (news 87.1%, written 87.7% against 88.2%, CRUD 63.1% against 62.1%, CMRC 83.4%, DRCD 90.1%) and
 a mean decider AUC of 0.931 (the same). The ranker's features already mark a year or subject the sentence lacks;
-what the written near misses need (another attribute of the same event, an edition the article never names) the
+what the news set's near misses need (another attribute of the same event, an edition the article never names) the
 made-up ones do not teach, and many of them are questions nobody would ask (a subject swapped for a word from
 another domain). The whole-split one's int8 export also drifted 0.34 of its logit spread, over the 0.3 allowed.
 
