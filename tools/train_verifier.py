@@ -137,7 +137,7 @@ def question_pairs(replay, row: dict) -> list[tuple[str, str, int]]:
 
 def contrast_pairs(data: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
     """For each question with an answering candidate, one near miss (tools/contrast_questions.py): the question
-    with a year, month, ordinal, subject or focus that the candidate states changed, paired with that candidate
+    with a year, month, ordinal, subject or common noun that the candidate states changed, paired with that candidate
     as a negative."""
     pool = pools(sorted({question for question, _, _ in data}))
     out = []
