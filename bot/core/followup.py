@@ -158,6 +158,8 @@ def _replace_matching(previous: str, content: str, content_tokens: list[tuple[st
     A time replaces the first time. A name replaces the previous question's name of the same kind (a place for a
     place, a person for a person), or its first run of nouns when it has none such. A common noun (净利润 after
     营业收入) replaces the noun run that shares a character with it, else the one right before the question word.
+    (Replacing a name of another kind alone, 快手 for the 山东 of 山东网络零售额, was tried on 2026-12-03: jieba
+    splits names, 思|摩尔国际 and 恒光|股份, and four news follow-ups read worse, so the whole run is replaced.)
     """
     wants_time = all(_is_time_or_number(w, f) for w, f in content_tokens)
     spans, start = [], 0
