@@ -19,11 +19,10 @@ import re
 from dataclasses import dataclass
 
 from bot.core.followup import pos_tokens
-from bot.core.question import analyse
+from bot.core.question import _MONTH, _YEAR, analyse  # the question analysis's own year and month patterns
 
 _CHINESE_DIGITS = "零一二三四五六七八九十"
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?=[届季期批次轮代号])")
-_MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,13 @@ def contrast_question(question: str, evidence: str, pools: Pools, rng: random.Ra
 
 def _year_swaps(question: str, evidence: str) -> list[tuple[int, int, str]]:
     out = []
-    for match in re.finditer(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question):
-        if match.group(0) not in evidence:
+    for match in _YEAR.finditer(question):
+        if match.group(1) not in evidence:
             continue
-        others = (str(int(match.group(0)) + d) for d in (1, -1, 2, -2, 3))
+        others = (str(int(match.group(1)) + d) for d in (1, -1, 2, -2, 3))
         other = next((year for year in others if year not in evidence), None)
         if other:
-            out.append((match.start(), match.end(), other))
+            out.append((match.start(1), match.end(1), other))
     return out
 
 
@@ -112,27 +111,34 @@ def _ordinal_swaps(question: str, evidence: str) -> list[tuple[int, int, str]]:
 def _subject_swaps(
     question: str, evidence: str, pool: dict[str, list[str]], rng: random.Random
 ) -> list[tuple[int, int, str]]:
-    out, cursor = [], 0
+    out = []
     subjects = set(analyse(question).subjects)
-    for word, flag in pos_tokens(question):
-        start, cursor = cursor, cursor + len(word)
+    for start, end, word, flag in _token_spans(question):
         if word.lower() not in subjects or word.lower() not in evidence:
             continue
         others = [w for w in pool.get(flag, ()) if w not in evidence and w not in question.lower()]
         if others:
-            out.append((start, cursor, rng.choice(others)))
+            out.append((start, end, rng.choice(others)))
     return out
 
 
 def _attribute_swaps(question: str, evidence: str, pools: Pools, rng: random.Random) -> list[tuple[int, int, str]]:
     """A common noun of the question that the evidence holds, swapped for another question's that it does not and
     that shares no character with it (营收 is not swapped for 收入, which may say the same)."""
-    out, cursor = [], 0
-    for word, flag in pos_tokens(question):
-        start, cursor = cursor, cursor + len(word)
+    out = []
+    for start, end, word, flag in _token_spans(question):
         if not _is_attribute(word, flag) or word not in evidence:
             continue
         others = [w for w in pools.attributes if not set(w) & set(word) and w not in evidence and w not in question]
         if others:
-            out.append((start, cursor, rng.choice(others)))
+            out.append((start, end, rng.choice(others)))
+    return out
+
+
+def _token_spans(question: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, word, jieba flag) of each word of the question."""
+    out, cursor = [], 0
+    for word, flag in pos_tokens(question):
+        out.append((cursor, cursor + len(word), word, flag))
+        cursor += len(word)
     return out

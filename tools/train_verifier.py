@@ -142,9 +142,10 @@ def contrast_pairs(data: list[tuple[str, str, int]]) -> list[tuple[str, str, int
     pool = pools(sorted({question for question, _, _ in data}))
     out = []
     for rows in by_question(data):
-        question, text, _ = next((data[i] for i in rows if data[i][2]), (None, None, 0))
-        if question is None:
+        positive = next((data[i] for i in rows if data[i][2]), None)
+        if positive is None:
             continue
+        question, text, _ = positive
         changed = contrast_question(question, text, pool, random.Random(f"{SEED}:{question}"))
         if changed:
             out.append((changed, text, 0))
