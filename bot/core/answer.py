@@ -144,8 +144,10 @@ def compose(
         reasons=tuple(model.decider.contributions({**best.features, "rank_score": best.score})),
         values={k: round(v, 3) for k, v in best.features.items()},
         missing={t: round(w, 2) for t, w in weights.items() if t not in _context_text(best)},
+        # A figure the sentence dates to another year never answers, however well it scores.
+        reason="the best sentence is about another year" if best.features.get("year_clash") else "",
     )
-    answerable = best.probability >= threshold
+    answerable = best.probability >= threshold and not features.reason
     if not answerable:
         return Answer(question, decline_text, False, _citations([], candidates, best), features)
     items = [best]

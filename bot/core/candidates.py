@@ -290,6 +290,7 @@ class Scorer:
             "year_conflict": float(
                 _year_conflict(a.years, context) or _relative_year_conflict(a.relative_years, doc.date, context)
             ),
+            "year_clash": float(_year_clash(a.years, doc.date, context)),
             "qualifier_conflict": float(
                 _qualifier_conflict(a.qualifiers, context) or _deputy_conflict(a.focus, self.question, context)
             ),
@@ -375,6 +376,15 @@ def _qualifier_conflict(qualifiers: tuple[str, ...], text: str) -> bool:
         if rival != q and rival in text:
             return True
     return False
+
+
+def _year_clash(years: tuple[str, ...], published: str | None, text: str) -> bool:
+    """A year conflict that the article's own date does not explain: the text names another year and not the
+    one asked, the article is not from the asked year, and no 今年/去年 ties the text to its date. A 2022 figure
+    stated as 2022 does not answer a 2021 question; a 2023 article saying 较2022年增长 may still answer 2023."""
+    if not _year_conflict(years, text) or any(word in text for word in RELATIVE_YEARS):
+        return False
+    return (published or "")[:4] not in years
 
 
 def _relative_year_conflict(offsets: tuple[int, ...], published: str | None, text: str) -> bool:
