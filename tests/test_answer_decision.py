@@ -146,7 +146,7 @@ def test_a_year_conflict_is_another_year_named(years, text, conflict):
     ("years", "published", "text", "clash"),
     [
         (("2021",), "2023-03-30", "2022 年公司总收入 13.68 亿元", True),  # a 2022 figure, from a 2023 article
-        (("2023",), "2023-08-16", "较2019年同期增长超过600%", False),  # the article's own year: the figure may be 2023's
+        (("2023",), "2023-08-16", "较2019年同期增长超过600%", False),  # the article is from 2023
         (("2022",), "2023-08-10", "今年慈善助学晚会，泰鲁捐款200万元，获得2023年度先进单位", False),  # 今年: by date
         (("2022",), None, "2021年营收10亿元", True),
         (("2022",), "2023-01-01", "2022年营收10亿元", False),
