@@ -87,6 +87,20 @@ def test_a_number_question_names_its_unit_and_qualifiers():
     assert analyse("意大利拨了多少钱用来捕捞蓝蟹？").unit == "元"  # any currency
 
 
+def test_a_query_typed_without_a_question_word_that_ends_in_a_measure_asks_for_it():
+    a = analyse("2022年高考报名人数")
+    assert a.kind == "number" and a.unit == "人" and a.years == ("2022",)
+    assert analyse("山东网络零售额").unit == "amount"
+    assert analyse("抖音电商生态大会").kind == "other"  # no measure: nothing to read into it
+
+
+def test_a_share_of_a_whole_wants_a_rate_not_the_whole_s_unit():
+    a = analyse("到2067年外国人口将占日本总人口的多少？")
+    assert a.rate and a.unit is None  # 10.2% answers it, not a head count
+    assert analyse("2022年北京数字经济增加值占GDP的比重是多少？").rate
+    assert analyse("新厂区占地多少？").unit == "平方"  # 占地 is an area
+
+
 @pytest.mark.parametrize(
     ("question", "unit", "answer", "ok"),
     [
@@ -397,6 +411,11 @@ def test_another_edition_s_date_is_not_an_answer(engine):
     assert engine.ask("抖音电商第二届生态大会是哪天开的？").answerable
     answer = engine.ask("抖音电商第三届生态大会是哪天开的？")
     assert not answer.answerable and answer.features.values["qualifier_conflict"] == 1.0
+
+
+def test_a_query_with_no_question_word_is_answered_like_the_question(engine):
+    answer = engine.ask("快手2022年扶持标杆快品牌数量")
+    assert answer.answerable and "500" in answer.text
 
 
 def test_a_figure_dated_to_another_year_is_not_an_answer(engine):

@@ -49,8 +49,9 @@ _ROLE_NAME = re.compile(
 _TO_LEVEL = r"(?![到至])"
 _RATE = re.compile(
     rf"增长{_TO_LEVEL}|增速|增幅|涨{_TO_LEVEL}|下降{_TO_LEVEL}|降(?:了|幅|价|低{_TO_LEVEL})|下滑{_TO_LEVEL}|"
-    rf"下跌{_TO_LEVEL}|跌幅|跌了|提升{_TO_LEVEL}|提高{_TO_LEVEL}|比例|占比|百分|率|份额|同比|环比"
+    rf"下跌{_TO_LEVEL}|跌幅|跌了|提升{_TO_LEVEL}|提高{_TO_LEVEL}|比例|占比|百分|率|份额|同比|环比|占(?!地)[^，。？?]{{0,15}}多少"
 )
+_SHARE = re.compile(r"占(?!地)[^，。？?]{0,15}(?:多少|几成|百分之几)")  # 占总人口的多少: a share, not a head count
 _AMOUNT = re.compile(r"额|规模|收入|营收|金额|总值|总量|产值|产量|销量|成交|利润|资金|gmv|GDP", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"(?:多少|几(?!何))([\u4e00-\u9fff%]{1,2})")
 MEASURE_WORDS = (
@@ -77,6 +78,7 @@ _ATTRIBUTE_UNITS = tuple(
         (r"面积|占地", "平方"),
         (r"功率", "瓦"),
         (r"刷新率|频率", "赫兹"),
+        (r"人数", "人"),  # 报名人数, 死亡人数: counted in 人 (万人, 人次), not in 分 or 元
     )
 )
 # A what question that asks for another name (猴面包树的别名是什么, 也叫什么) or what a term means (什么是乙酰胺,
@@ -138,6 +140,15 @@ class Analysis:
         }
 
 
+# A query typed as into a search box, with no question word, that ends in a measure (2022年高考报名人数,
+# 山东网络零售额) asks for that number, as 2022年高考报名人数是多少 would.
+_MEASURE_ENDING = re.compile(
+    r"(?:人数|人口|数量|规模|[^名金]额|营收|收入|利润|销量|产量|增速|增幅|涨幅|[^效频]率|占比|价格|票价|票房|市值|估值|"
+    r"总值|产值|GDP)\s*[？?]?\s*$",
+    re.IGNORECASE,
+)
+
+
 def question_kind(question: str) -> str:
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(question):
@@ -148,6 +159,8 @@ def question_kind(question: str) -> str:
 @lru_cache(maxsize=4096)
 def analyse(question: str) -> Analysis:
     kind = question_kind(question)
+    if kind == "other" and _MEASURE_ENDING.search(question):  # 高考报名人数: read as 高考报名人数是多少
+        return analyse(question.rstrip("？? ") + "是多少")
     unit = None
     rate = False
     if kind == "number":
@@ -164,7 +177,7 @@ def analyse(question: str) -> Analysis:
             unit = match.group(1)
         elif match and match.group(1)[0] in MEASURE_WORDS + "%":
             unit = match.group(1)[0] if match.group(1)[0] not in "亿万" else match.group(1)
-        if unit is None:
+        if unit is None and not _SHARE.search(question):
             unit = next((u for pattern, u in _ATTRIBUTE_UNITS if pattern.search(question)), None)
         rate = bool(_RATE.search(question)) and unit in (None, "%", "倍", "成")
         if unit is None and not rate and _AMOUNT.search(question):
