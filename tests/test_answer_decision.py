@@ -222,6 +222,19 @@ def test_a_qualifier_conflict_is_a_rival_value_named(qualifiers, text, conflict)
 
 
 @pytest.mark.parametrize(
+    ("qualifiers", "text", "title", "conflict"),
+    [
+        (("第三",), "大会于5月31日在线上举行", "抖音电商第二届生态大会", True),  # an edition holds for the article
+        (("第一",), "国货销量TOP5城市依次为成都、深圳、广州", "深圳销量排全国城市第二", False),  # ranks 深圳 only
+        (("第一",), "深圳销量排全国城市第二", "国货报告", True),
+        (("男子",), "冠军杜婷婷", "女子3分钟单摇决赛", True),
+    ],
+)
+def test_a_rival_in_the_title_is_an_edition_not_a_rank(qualifiers, text, title, conflict):
+    assert _qualifier_conflict(qualifiers, text, title) is conflict
+
+
+@pytest.mark.parametrize(
     ("question", "sentence", "named", "new"),
     [
         ("中方演习指挥员是谁", "中方演习指挥员邱文生在欢迎仪式上对媒体表示，演习圆满结束。", True, True),

@@ -75,6 +75,7 @@ _ASKING = re.compile(r"[？?！!，,。\s“”\"]|多少|什么|哪[里儿些�
 _ENUMERATION = re.compile(r"[、，,]|以及|和|及|与")
 _ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?![\d级届])")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+")
+_EDITION = re.compile(r"第[一二三四五六七八九十百\d]+(?=[届期次季批轮代版])")
 _RANK = re.compile(r"(?:第|前)[一二三四五六七八九十百\d]+|榜首|首位|居首|之首|头名|冠军|亚军|季军")
 _OPPOSITES = dict(zip("男女上下高低多少大小", "女男下上低高少多小大", strict=True))  # 男子 -> 女子, 上半年 -> 下半年
 _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
@@ -231,7 +232,8 @@ class Scorer:
         lower = span.lower()
         title = doc.title.lower()
         before_start = max(text.rfind(m, 0, max(0, c.start - 1)) for m in "。！？\n") + 1
-        context = f"{title}\n{text[before_start : c.end].lower()}"
+        passage = text[before_start : c.end].lower()  # the sentence and the one before it
+        context = f"{title}\n{passage}"
         if doc.doc_id not in doc_cov:
             doc_cov[doc.doc_id] = (
                 coverage(whole, self.weights, self.total),
@@ -292,7 +294,7 @@ class Scorer:
             ),
             "year_clash": float(_year_clash(a.years, doc.date, context)),
             "qualifier_conflict": float(
-                _qualifier_conflict(a.qualifiers, context) or _deputy_conflict(a.focus, self.question, context)
+                _qualifier_conflict(a.qualifiers, passage, title) or _deputy_conflict(a.focus, self.question, context)
             ),
             "length": (c.end - c.start) / MAX_ANSWER_CHARS,
             "leans_back": float(bool(LEANS_BACK.match(span))),
@@ -364,16 +366,21 @@ def _day_conflict(days: tuple[str, ...], text: str) -> bool:
     return bool(days) and _day_share(days, text) == 0 and bool(_ANY_DAY.search(text))
 
 
-def _qualifier_conflict(qualifiers: tuple[str, ...], text: str) -> bool:
-    """The text holds a rival of a qualifier it lacks: 第二届 where 第三届 was asked, 女子 for 男子, 下半年 for
-    上半年. A qualifier that is only missing is weaker evidence (qualifier_ctx)."""
+def _qualifier_conflict(qualifiers: tuple[str, ...], text: str, title: str = "") -> bool:
+    """The text (or its article's title) holds a rival of a qualifier it lacks: 第二届 where 第三届 was asked,
+    女子 for 男子, 下半年 for 上半年. A qualifier that is only missing is weaker evidence (qualifier_ctx). In the
+    title only an edition is a rival ordinal: its 第二届 holds for the whole article, but 深圳排全国城市第二 ranks
+    深圳, not the city a sentence ranks first."""
     for q in qualifiers:
-        if q in text:
+        if q in text or q in title:
             continue
-        if q.startswith("第") and any(m.group(0) != q for m in _ORDINAL.finditer(text)):
+        if q.startswith("第") and (
+            any(m.group(0) != q for m in _ORDINAL.finditer(text))
+            or any(m.group(0) != q for m in _EDITION.finditer(title))
+        ):
             return True
         rival = "".join(_OPPOSITES.get(ch, ch) for ch in q)
-        if rival != q and rival in text:
+        if rival != q and (rival in text or rival in title):
             return True
     return False
 
