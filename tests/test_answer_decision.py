@@ -164,6 +164,7 @@ def test_a_year_conflict_is_another_year_named(years, text, conflict):
         (("2022",), "2023-08-10", "今年慈善助学晚会，泰鲁捐款200万元，获得2023年度先进单位", False),  # 今年: by date
         (("2022",), None, "2021年营收10亿元", True),
         (("2022",), "2023-01-01", "2022年营收10亿元", False),
+        (("1984", "1992"), None, "从1975年至1984年，他被派驻马德里", False),  # one year of the span asked
     ],
 )
 def test_a_year_clash_is_a_conflict_the_article_s_date_does_not_explain(years, published, text, clash):
