@@ -26,6 +26,12 @@ def test_example_question_answers_500_cited_to_kuaishou_article(seed_engine):
     assert "500" in snippet.snippet[start:end]
 
 
+def test_a_total_asked_is_answered_with_the_total_not_a_sub_campaign_s_count(seed_engine):
+    """The issue's example: 全省共直播18.7万场, not the 2.1万场次 of the 数商兴农 campaign."""
+    answer = seed_engine.ask("双品网购节期间山东全省一共直播了多少场？")
+    assert answer.answerable and "18.7万场" in answer.text and "2.1万" not in answer.text
+
+
 def test_question_outside_corpus_is_declined(seed_engine):
     answer = seed_engine.ask("拼多多2022年第一季度营收是多少？")
     assert not answer.answerable

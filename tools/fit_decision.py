@@ -194,9 +194,15 @@ features of commit a88dcb8; the question-analysis fixes since then change few fi
 commit (`--write`) picks threshold 0.4, not 0.375: check news 83.6 / 63.0 / 7.1, written 80.0 / 92.8 / 13.7,
 CMRC 81.7 / 95.9 / 4.6, DRCD 83.3 / 95.4 / 11.0 against the shipped one's 84.3 / 61.7 / 6.4, 80.9 / 92.3 / 12.5,
 82.2 / 95.5 / 3.7, 84.2 / 94.0 / 9.9 with the same code: a step along the same curve, so it was not adopted.
-Kept that night: year_clash, a rule in bot/core/answer.compose rather than a weight (RULES): the best sentence
-of 20 fit questions has it, none of them answered right and all already declined, so a fit cannot weigh it; it adds the 2 news check near misses (of 81) that state their figure under
-another year to those declined, and moves nothing else. Tried and dropped:
+Kept that night, as rules after the ranking rather than weights (a fit cannot weigh what it never sees decide):
+- year_clash (bot/core/answer.compose; RULES here): the best sentence of 20 fit questions has it, none answered
+  right and all already declined; on check it declines the 2 news near misses (of 81) that state their figure
+  under another year, and moves nothing else;
+- a total asked goes to the verifier-read candidate that states one (candidates.total_first): on check one more
+  written question right (门头沟…一共营救了多少名被困人员, W -> R) and one more news near miss declined; no fit
+  question worse. As a weighed feature (total_ctx below) the fit gave it nothing: few questions ask a total, and
+  the rank features already carry most of them.
+Tried and dropped:
 - total_ctx (0 where 一共 or 累计 is asked and the context states no total): weight 0.000 in ranker and decider;
 - subject_rival (a subject asked is missing from the sentence, which names another name-tagged thing: 湖北省
   where 湖南 was asked): weight -0.013 in the ranker, -0.002 in the decider;

@@ -21,6 +21,7 @@ from bot.core.candidates import (
     Scorer,
     answer_spans,
     paragraph_bounds,
+    total_first,
 )
 from bot.core.question import analyse
 from index.dates import completed_date
@@ -126,6 +127,7 @@ def compose(
     candidates.sort(key=lambda c: c.score, reverse=True)
     if model.uses_verifier:
         verify(question, candidates, model.verifier_weight, thresholds.verifier or verifier.shipped())
+    total_first(analysis, candidates)
     doc_best: dict[str, float] = {}
     for c in candidates:
         doc_best.setdefault(c.doc_id, c.score)
