@@ -22,6 +22,8 @@ KUAISHOU = "快手2022扶持多少快品牌"
         ("那广州呢？", "2021年深圳的快递业务量是多少", "2021年广州的快递业务量是多少"),  # a place for a place
         ("那李娜呢？", "王芳在决赛中得了多少分", "李娜在决赛中得了多少分"),  # a person for a person
         ("那在上海呢？", "在北京开一家咖啡馆要多少钱", "在上海开一家咖啡馆要多少钱"),
+        ("女单呢？", "2023年澳网男单冠军是谁？", "2023年澳网女单冠军是谁？"),  # one character apart: 男单 only
+        ("净利润呢", "2022年上半年京东营收多少", "2022年上半年京东净利润多少"),  # the head noun, not 京东
     ],
 )
 def test_follow_ups_take_the_place_of_the_previous_subject(question, previous, expected):
