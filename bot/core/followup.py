@@ -216,7 +216,7 @@ def _replace_matching(previous: str, content: str, content_tokens: list[tuple[st
             target = sharing[-1] if sharing else (before[-1] if before else runs[-1])
             # Common nouns take the place of as many words at the end of the run, its head, never of a name:
             # 净利润 after 京东营收 is 京东净利润, 平均气温 after 北京最高气温 北京平均气温.
-            tail = []
+            tail: list[tuple[int, int, str, str]] = []
             for span in reversed([s for s in spans if target[0] <= s[0] and s[1] <= target[1]]):
                 if _group(span[2], span[3]) != "common" or len(tail) == len(content_tokens):
                     break
