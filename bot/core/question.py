@@ -144,7 +144,7 @@ class Analysis:
 # 山东网络零售额) asks for that number, as 2022年高考报名人数是多少 would.
 _MEASURE_ENDING = re.compile(
     r"(?:人数|人口|数量|规模|[^名金]额|营收|收入|利润|销量|产量|增速|增幅|涨幅|[^效频]率|占比|价格|票价|票房|市值|估值|"
-    r"总值|产值|GDP)\s*[？?]?\s*$",
+    r"总值|产值|GDP)$",  # matched on the question with its end's spaces and question mark stripped
     re.IGNORECASE,
 )
 
@@ -159,8 +159,9 @@ def question_kind(question: str) -> str:
 @lru_cache(maxsize=4096)
 def analyse(question: str) -> Analysis:
     kind = question_kind(question)
-    if kind == "other" and _MEASURE_ENDING.search(question):  # 高考报名人数: read as 高考报名人数是多少
-        return analyse(question.rstrip("？? ") + "是多少")
+    bare = question.rstrip("？? \t\n")
+    if kind == "other" and _MEASURE_ENDING.search(bare):  # 高考报名人数: read as 高考报名人数是多少
+        return analyse(bare + "是多少")
     unit = None
     rate = False
     if kind == "number":
