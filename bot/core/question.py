@@ -140,10 +140,10 @@ class Analysis:
         }
 
 
-# A query typed as into a search box, with no question word, that ends in a measure (2022年高考报名人数,
+# A query typed the way one types into a search box, with no question word, that ends in a measure (2022年高考报名人数,
 # 山东网络零售额) asks for that number, as 2022年高考报名人数是多少 would.
 _MEASURE_ENDING = re.compile(
-    r"(?:人数|人口|数量|规模|[^名金]额|营收|收入|利润|销量|产量|增速|增幅|涨幅|[^效频]率|占比|价格|票价|票房|市值|估值|"
+    r"(?:人数|人口|数量|规模|额|营收|收入|利润|销量|产量|增速|增幅|涨幅|率|占比|价格|票价|票房|市值|估值|"
     r"总值|产值|GDP)$",  # matched on the question with its end's spaces and question mark stripped
     re.IGNORECASE,
 )
