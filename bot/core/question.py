@@ -47,11 +47,12 @@ _ROLE_NAME = re.compile(
 # A change asked "to" a level (降到, 增至, 提高到) asks the level, not the rate: 投融资规模降到了多少 wants 264亿元,
 # not 下降11%. A level of a rate (通胀率降到了多少) is still a rate, by its 率.
 _TO_LEVEL = r"(?![到至])"
+_SHARE_ASKED = r"占(?!地)[^，。？?]{0,15}(?:多少|几成|百分之几)"  # 占总人口的多少: a share, not a head count
 _RATE = re.compile(
     rf"增长{_TO_LEVEL}|增速|增幅|涨{_TO_LEVEL}|下降{_TO_LEVEL}|降(?:了|幅|价|低{_TO_LEVEL})|下滑{_TO_LEVEL}|"
-    rf"下跌{_TO_LEVEL}|跌幅|跌了|提升{_TO_LEVEL}|提高{_TO_LEVEL}|比例|占比|百分|率|份额|同比|环比|占(?!地)[^，。？?]{{0,15}}多少"
+    rf"下跌{_TO_LEVEL}|跌幅|跌了|提升{_TO_LEVEL}|提高{_TO_LEVEL}|比例|占比|百分|率|份额|同比|环比|{_SHARE_ASKED}"
 )
-_SHARE = re.compile(r"占(?!地)[^，。？?]{0,15}(?:多少|几成|百分之几)")  # 占总人口的多少: a share, not a head count
+_SHARE = re.compile(_SHARE_ASKED)
 _AMOUNT = re.compile(r"额|规模|收入|营收|金额|总值|总量|产值|产量|销量|成交|利润|资金|gmv|GDP", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"(?:多少|几(?!何))([\u4e00-\u9fff%]{1,2})")
 MEASURE_WORDS = (
