@@ -445,3 +445,22 @@ def test_debug_shows_why(engine):
     assert features.question["kind"] == "number" and "快手" in features.question["subjects"]
     assert features.reasons and all(isinstance(v, float) for _, v in features.reasons)
     assert features.probability < features.threshold
+
+
+def _candidate(doc_id: str, text: str, score: float):
+    from bot.core.candidates import Candidate
+
+    doc = Document(doc_id, doc_id, text)
+    return Candidate(Hit(Chunk(0, doc_id, 0, len(text), text), doc, 0.0, 0.0, 0.0), 0, 0, len(text), 0.0, score=score)
+
+
+def test_a_same_event_report_of_the_same_figure_is_no_rival_for_a_number_question():
+    """Two articles reporting 基准利率上调至5.25% back each other up; a third with another figure is a rival."""
+    from bot.core.answer import rivals
+
+    first = _candidate("a.txt", "英国央行宣布将基准利率从5%上调至5.25%。", 25.7)
+    copy = _candidate("b.txt", "当地时间8月3日，英格兰银行将基准利率上调至5.25%。", 25.6)
+    other = _candidate("c.txt", "英国通胀率为7.9%。", 22.0)
+    candidates = [first, copy, other]
+    assert dict((id(c), s) for c, s in rivals(candidates, "number"))[id(first)] == [22.0]
+    assert dict((id(c), s) for c, s in rivals(candidates, "what"))[id(first)] == [25.6, 22.0]  # not a number asked

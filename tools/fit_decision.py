@@ -243,7 +243,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.core import decision, verifier  # noqa: E402
 from bot.core.answer import OPEN, Thresholds, answer_bounds, compose, term_weights  # noqa: E402
-from bot.core.candidates import Candidate, Scorer  # noqa: E402
+from bot.core.candidates import Candidate, Scorer, quantity_values  # noqa: E402
 from bot.core.evaluate import _normalise  # noqa: E402
 from bot.core.question import analyse  # noqa: E402
 from index.terms import question_units  # noqa: E402
@@ -390,6 +390,9 @@ def candidate_rows(replay: Replay, row: dict):
         texts = [verifier.pair_text(c.hit.doc.title, c.text()) for c, _ in labelled]
         for (c, _), z in zip(labelled, reader.logits(row["question"], texts), strict=True):
             c.features["verifier_raw"] = z
+    if analyse(row["question"]).kind == "number":  # what rivals state, for the rank margin (answer.rivals)
+        for c, _ in labelled:
+            c.features["_values"] = quantity_values(c.text())
     return [(c.features, label, c.doc_id) for c, label in labelled]
 
 
@@ -441,7 +444,7 @@ def train_on(per_set: dict[str, list]):
 
     names = sorted(
         {n for items in per_set.values() for _, cands in items for f, _, _ in cands for n in f}
-        - {"verifier", "verifier_raw"}
+        - {"verifier", "verifier_raw", "_values"}
         - RULES
     )
     all_names = names
@@ -499,7 +502,12 @@ def train_on(per_set: dict[str, list]):
                 ((ranker.logit(f), f, lbl, d) for f, lbl, d in cands), key=lambda t: -t[0]
             )
             score, f, lbl, doc = scored[0]
-            others = [s for s, _, _, d in scored if d != doc]
+            firsts: dict[str, tuple[float, dict]] = {}
+            for s, f2, _, d in scored:
+                firsts.setdefault(d, (s, f2))
+            # as bot.core.answer.rivals: another article stating the same quantity is no rival
+            mine = f.get("_values", frozenset())
+            others = [s for d, (s, f2) in firsts.items() if d != doc and not (mine & f2.get("_values", frozenset()))]
             margin = min(3.0, score - others[0]) if others else 3.0
             rows.append([*(f.get(n, 0.0) for n in names), score, margin])
             labels.append(lbl)

@@ -21,6 +21,7 @@ from bot.core.candidates import (
     Scorer,
     answer_spans,
     paragraph_bounds,
+    quantity_values,
     total_first,
 )
 from bot.core.question import analyse
@@ -128,11 +129,7 @@ def compose(
     if model.uses_verifier:
         verify(question, candidates, model.verifier_weight, thresholds.verifier or verifier.shipped())
     total_first(analysis, candidates)
-    doc_best: dict[str, float] = {}
-    for c in candidates:
-        doc_best.setdefault(c.doc_id, c.score)
-    for c in candidates:  # how far each leads the best sentence of any other article
-        others = [s for d, s in doc_best.items() if d != c.doc_id]
+    for c, others in rivals(candidates, analysis.kind):  # how far each leads the best sentence of any other article
         margin = min(MAX_MARGIN, c.score - max(others)) if others else MAX_MARGIN
         c.probability = model.decide(c.features, c.score, margin)
         c.features["rank_margin"] = margin
@@ -161,6 +158,27 @@ def compose(
     number = {c.hit.doc.doc_id: c.n for c in citations}
     text = "".join(f"{_answer_text(item, analysis.kind)} [{number[item.doc_id]}]" for item in items)
     return Answer(question, text, True, citations, features)
+
+
+def rivals(candidates: list[Candidate], kind: str) -> list[tuple[Candidate, list[float]]]:
+    """Each candidate with the scores of its rivals: the best sentence of every other article. For a number
+    question, another article whose best sentence states the same quantity is no rival: same-event reports of
+    one figure (基准利率上调至5.25%) back each other up, and taking them as rivals declined the answer."""
+    doc_top: dict[str, Candidate] = {}
+    for c in candidates:
+        doc_top.setdefault(c.doc_id, c)
+    values = {id(c): quantity_values(c.text()) for c in candidates} if kind == "number" else {}
+    return [
+        (
+            c,
+            [
+                top.score
+                for doc, top in doc_top.items()
+                if doc != c.doc_id and not (values.get(id(c), frozenset()) & values.get(id(top), frozenset()))
+            ],
+        )
+        for c in candidates
+    ]
 
 
 def verify(question: str, candidates: list[Candidate], weight: float, reader: verifier.Verifier | None) -> None:

@@ -437,6 +437,14 @@ def _type_key(a: Analysis) -> str:
     return {"who": "person", "org": "org", "where": "place", "when": "date", "number": "quantity"}.get(a.kind, "")
 
 
+def quantity_values(text: str) -> frozenset[str]:
+    """The quantities a text states (5.25%, 18.7万场), dates left out: what two articles agree on when they
+    report the same figure."""
+    no_dates = _DATE_PARTS.sub(lambda m: " " * len(m.group(0)), text)
+    found = (m.group(0).strip() for m in _QUANTITY.finditer(no_dates) if _is_quantity(m, no_dates))
+    return frozenset(q for q in found if len(q) > 1)
+
+
 def _answer_types(span: str, tags: list[tuple[str, str]]) -> dict:
     """Where the span holds a person, organisation, place, date or quantity (character offsets)."""
     positions: dict[str, list[int]] = {"person": [], "org": [], "place": [], "date": [], "quantity": []}
