@@ -226,7 +226,7 @@ Tried and dropped:
   question is often when something was said or issued (2023年7月签署的法律), not the period of the figure.
 Shipped at the end of that night: the rank margin of a number question no longer counts as rivals the other
 articles whose best sentence states the same quantity (bot/core/answer.rivals; train_on computes it the same way
-from the `_values` candidate_rows records). Refitted with --write: threshold 0.375. Harness (/tmp/s27/exp3.py),
+from the `_values` candidate_rows records). Refitted with --write: threshold 0.375. Scored as fit_decision scores folds,
 mean decider AUC out of fold 0.9215 against 0.9198 for a plain refit, check 0.9366 against 0.9314 (written 0.927 /
 0.922, CRUD 0.859 / 0.856, news 0.899 / 0.896, seed_qa_more 0.956 / 0.931, CMRC and DRCD the same). Check, --report,
 against the previous decision with the night's rules: written 82.3 / 91.8 / 11.1 (81.1 / 92.3 / 12.5), CRUD 54.4 /
