@@ -18,7 +18,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from bot.core.followup import pos_tokens
+from bot.core.followup import pos_tokens, token_spans
 from bot.core.question import _MONTH, _YEAR, analyse  # the question analysis's own year and month patterns
 
 _CHINESE_DIGITS = "零一二三四五六七八九十"
@@ -113,7 +113,7 @@ def _subject_swaps(
 ) -> list[tuple[int, int, str]]:
     out = []
     subjects = set(analyse(question).subjects)
-    for start, end, word, flag in _token_spans(question):
+    for start, end, word, flag in token_spans(question):
         if word.lower() not in subjects or word.lower() not in evidence:
             continue
         others = [w for w in pool.get(flag, ()) if w not in evidence and w not in question.lower()]
@@ -126,7 +126,7 @@ def _attribute_swaps(question: str, evidence: str, pools: Pools, rng: random.Ran
     """A common noun of the question that the evidence holds, swapped for another question's that it does not and
     that shares no character with it (营收 is not swapped for 收入, which may say the same)."""
     out = []
-    for start, end, word, flag in _token_spans(question):
+    for start, end, word, flag in token_spans(question):
         if not _is_attribute(word, flag) or word not in evidence:
             continue
         others = [w for w in pools.attributes if not set(w) & set(word) and w not in evidence and w not in question]
@@ -134,11 +134,3 @@ def _attribute_swaps(question: str, evidence: str, pools: Pools, rng: random.Ran
             out.append((start, end, rng.choice(others)))
     return out
 
-
-def _token_spans(question: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, word, jieba flag) of each word of the question."""
-    out, cursor = [], 0
-    for word, flag in pos_tokens(question):
-        out.append((cursor, cursor + len(word), word, flag))
-        cursor += len(word)
-    return out

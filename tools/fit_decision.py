@@ -250,7 +250,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.core import decision, verifier  # noqa: E402
-from bot.core.answer import OPEN, Thresholds, answer_bounds, compose, term_weights  # noqa: E402
+from bot.core.answer import OPEN, Thresholds, answer_bounds, compose, rival_scores, term_weights  # noqa: E402
 from bot.core.candidates import Candidate, Scorer, quantity_values  # noqa: E402
 from bot.core.evaluate import _normalise  # noqa: E402
 from bot.core.question import analyse  # noqa: E402
@@ -398,7 +398,7 @@ def candidate_rows(replay: Replay, row: dict):
         texts = [verifier.pair_text(c.hit.doc.title, c.text()) for c, _ in labelled]
         for (c, _), z in zip(labelled, reader.logits(row["question"], texts), strict=True):
             c.features["verifier_raw"] = z
-    if analyse(row["question"]).kind == "number":  # what rivals state, for the rank margin (answer.rivals)
+    if analyse(row["question"]).kind == "number":  # what rivals state, for the rank margin (answer.rival_scores)
         for c, _ in labelled:
             c.features["_values"] = quantity_values(c.text())
     return [(c.features, label, c.doc_id) for c, label in labelled]
@@ -510,12 +510,7 @@ def train_on(per_set: dict[str, list]):
                 ((ranker.logit(f), f, lbl, d) for f, lbl, d in cands), key=lambda t: -t[0]
             )
             score, f, lbl, doc = scored[0]
-            firsts: dict[str, tuple[float, dict]] = {}
-            for s, f2, _, d in scored:
-                firsts.setdefault(d, (s, f2))
-            # as bot.core.answer.rivals: another article stating the same quantity is no rival
-            mine = f.get("_values", frozenset())
-            others = [s for d, (s, f2) in firsts.items() if d != doc and not (mine & f2.get("_values", frozenset()))]
+            others = rival_scores([(d, s, f2.get("_values", frozenset())) for s, f2, _, d in scored])[0]
             margin = min(3.0, score - others[0]) if others else 3.0
             rows.append([*(f.get(n, 0.0) for n in names), score, margin])
             labels.append(lbl)

@@ -128,7 +128,7 @@ def compose(
     candidates.sort(key=lambda c: c.score, reverse=True)
     if model.uses_verifier:
         verify(question, candidates, model.verifier_weight, thresholds.verifier or verifier.shipped())
-    total_first(analysis, candidates)
+    total_first(analysis, candidates, verifier.TOP_K)
     for c, others in rivals(candidates, analysis.kind):  # how far each leads the best sentence of any other article
         margin = min(MAX_MARGIN, c.score - max(others)) if others else MAX_MARGIN
         c.probability = model.decide(c.features, c.score, margin)
@@ -161,24 +161,22 @@ def compose(
 
 
 def rivals(candidates: list[Candidate], kind: str) -> list[tuple[Candidate, list[float]]]:
-    """Each candidate with the scores of its rivals: the best sentence of every other article. For a number
-    question, another article whose best sentence states the same quantity is no rival: same-event reports of
-    one figure (基准利率上调至5.25%) back each other up, and taking them as rivals declined the answer."""
-    doc_top: dict[str, Candidate] = {}
-    for c in candidates:
-        doc_top.setdefault(c.doc_id, c)
-    values = {id(c): quantity_values(c.text()) for c in candidates} if kind == "number" else {}
-    return [
-        (
-            c,
-            [
-                top.score
-                for doc, top in doc_top.items()
-                if doc != c.doc_id and not (values.get(id(c), frozenset()) & values.get(id(top), frozenset()))
-            ],
-        )
-        for c in candidates
-    ]
+    """Each candidate (best first) with the scores of its rivals (rival_scores), quantities read for a number
+    question."""
+    number = kind == "number"
+    items = [(c.doc_id, c.score, quantity_values(c.text()) if number else frozenset[str]()) for c in candidates]
+    return list(zip(candidates, rival_scores(items), strict=True))
+
+
+def rival_scores(items: Sequence[tuple[str, float, frozenset[str]]]) -> list[list[float]]:
+    """For each (article, score, quantities) item, best first, the scores of its rivals: the best item of every
+    other article. An article whose best item states one of the same quantities is no rival: same-event reports of
+    one figure (基准利率上调至5.25%) back each other up, and taking them as rivals declined the answer. Items carry
+    quantities only for number questions (tools/fit_decision.py computes the fit's margins with this too)."""
+    tops: dict[str, tuple[float, frozenset[str]]] = {}
+    for doc, score, values in items:
+        tops.setdefault(doc, (score, values))
+    return [[s for d, (s, v) in tops.items() if d != doc and not (values & v)] for doc, _, values in items]
 
 
 def verify(question: str, candidates: list[Candidate], weight: float, reader: verifier.Verifier | None) -> None:

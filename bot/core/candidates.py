@@ -20,7 +20,6 @@ from index.terms import units
 
 MAX_ANSWER_CHARS = 150
 SHORTLIST = 12  # candidates that get the full features
-READ_BEFORE_CHOOSING = 3  # the verifier-read best candidates a hard constraint may choose among
 TITLE_SHARE = 0.8  # how far a question term in the article title counts as being in each of its sentences
 NEAR_CHARS = 12  # an answer this close to the focus word is "next to" it
 MAX_IDF = 8.0
@@ -343,12 +342,13 @@ _TOTAL_ASKED = frozenset(("一共", "总共", "共计", "合计", "总计", "累
 _TOTAL_SAID = re.compile(r"一共|总共|共计|合计|总计|累计|(?<![公中])共(?![同享识建性鸣赢产青和振])")
 
 
-def total_first(a: Analysis, candidates: list[Candidate]) -> None:
-    """A total asked (一共, 累计) is answered by a sentence that states one: among the verifier-read best, one
-    that says 共 or 累计 goes before those that do not (全省共直播18.7万场 before 数商兴农直播场次达2.1万场次)."""
-    if not any(q in _TOTAL_ASKED for q in a.qualifiers) or not candidates:
+def total_first(a: Analysis, candidates: list[Candidate], among: int) -> None:
+    """A total asked (一共, 累计) is answered by a sentence that states one: among the best `among` (those the
+    verifier read), one that says 共 or 累计 goes before those that do not (全省共直播18.7万场 before
+    数商兴农直播场次达2.1万场次)."""
+    if not any(q in _TOTAL_ASKED for q in a.qualifiers):
         return
-    for i, c in enumerate(candidates[:READ_BEFORE_CHOOSING]):
+    for i, c in enumerate(candidates[:among]):
         if _TOTAL_SAID.search(c.text()):
             if i:
                 candidates.insert(0, candidates.pop(i))

@@ -70,6 +70,15 @@ def pos_tokens(text: str) -> list[tuple[str, str]]:
 _tokens = pos_tokens
 
 
+def token_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, word, jieba flag) of each word of `text`."""
+    out, cursor = [], 0
+    for word, flag in _tokens(text):
+        out.append((cursor, cursor + len(word), word, flag))
+        cursor += len(word)
+    return out
+
+
 def _is_noun(flag: str) -> bool:
     return flag.startswith("n") or flag in ("eng", "nz", "j")
 
@@ -168,10 +177,7 @@ def _replace_matching(previous: str, content: str, content_tokens: list[tuple[st
     check follow-up.
     """
     wants_time = all(_is_time_or_number(w, f) for w, f in content_tokens)
-    spans, start = [], 0
-    for word, flag in _tokens(previous):
-        spans.append((start, start + len(word), word, flag))
-        start += len(word)
+    spans = token_spans(previous)
     if wants_time:
         run: tuple[int, int] | None = None
         for begin, end, word, flag in spans:
