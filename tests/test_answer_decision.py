@@ -13,6 +13,7 @@ from bot.core.candidates import (
     _day_conflict,
     _day_share,
     _deputy_conflict,
+    _ordinal_rival,
     _qualifier_conflict,
     _relative_year_conflict,
     _tagged_kind,
@@ -74,6 +75,8 @@ def engine(fake_engine):
         ("580批次食品样品共涉及几大类食品？", "number"),
         ("长安区启动了哪一级自然灾害救助响应？", "what"),
         ("哪一位选手夺得冠军？", "who"),
+        ("融媒体片《逐梦》共有几集？", "number"),  # 几 and any measure word asks a count
+        ("他几乎每天都去哪里？", "where"),  # 几乎 asks nothing
     ],
 )
 def test_the_kind_of_answer_wanted(question, kind):
@@ -85,6 +88,21 @@ def test_a_number_question_names_its_unit_and_qualifiers():
     assert a.unit == "场" and {"全省", "一共"} <= set(a.qualifiers)
     assert analyse("抖音电商国货销量增长了多少").rate  # a growth: a % or 倍 answers it
     assert analyse("意大利拨了多少钱用来捕捞蓝蟹？").unit == "元"  # any currency
+
+
+def test_a_price_is_asked_only_next_to_the_question_word():
+    assert analyse("门票价格是多少？").unit == "元" and analyse("项目总投资多少资金？").unit == "元"
+    wheat = analyse("印度政府计划在公开市场出售多少小麦以平抑食品价格？")  # a quantity of wheat, not a price
+    assert wheat.unit is None and "小麦" in wheat.focus
+    assert analyse("有多少公司参展？").unit is None  # 公 of 公里 measures nothing alone
+
+
+def test_what_is_counted_after_the_measure_word_is_in_the_focus():
+    a = analyse("福建力争到2025年建成多少个5G基站？")
+    assert "基站" in a.focus and "g" not in a.subjects  # the G of 5G is no name
+    rockets = analyse("俄军防空系统拦截了多少枚“海马斯”火箭弹？")
+    assert rockets.unit == "枚" and "火箭弹" in rockets.focus
+    assert analyse("峰会在哪座城市举行？").focus == ("峰会", "城市")  # no measure word: the noun right after
 
 
 def test_a_query_typed_without_a_question_word_that_ends_in_a_measure_asks_for_it():
@@ -220,6 +238,20 @@ def test_a_rank_answers_a_which_place_question(sentence, ok):
 )
 def test_a_qualifier_conflict_is_a_rival_value_named(qualifiers, text, conflict):
     assert _qualifier_conflict(qualifiers, text) is conflict
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "rival"),
+    [
+        ("2023年第6号台风的名称是什么？", "今年第8号台风“多拉”移入西北太平洋", True),
+        ("2023年第6号台风的名称是什么？", "第6号台风“卡努”和第8号台风“多拉”", False),
+        ("成都第31届大运会的火炬叫什么名字？", "第124棒火炬手樊添瑞回到主场馆", False),  # another measure
+        ("第二届大会上亮相的第三届北京大工匠共有多少位？", "28位第三届北京大工匠首次集中亮相", False),  # both asked
+        ("第一季度营收是多少？", "第二季度营收12亿元", True),
+    ],
+)
+def test_a_sentence_counting_another_one_of_the_thing_asked_is_a_rival(question, sentence, rival):
+    assert _ordinal_rival(analyse(question).qualifiers, question, sentence) is rival
 
 
 @pytest.mark.parametrize(

@@ -294,7 +294,9 @@ class Scorer:
             ),
             "year_clash": float(_year_clash(a.years, doc.date, context)),
             "qualifier_conflict": float(
-                _qualifier_conflict(a.qualifiers, passage, title) or _deputy_conflict(a.focus, self.question, context)
+                _qualifier_conflict(a.qualifiers, passage, title)
+                or _ordinal_rival(a.qualifiers, self.question, span)
+                or _deputy_conflict(a.focus, self.question, context)
             ),
             "length": (c.end - c.start) / MAX_ANSWER_CHARS,
             "leans_back": float(bool(LEANS_BACK.match(span))),
@@ -394,6 +396,22 @@ def _qualifier_conflict(qualifiers: tuple[str, ...], text: str, title: str = "")
             return True
         rival = "".join(_OPPOSITES.get(ch, ch) for ch in q)
         if rival != q and (rival in text or rival in title):
+            return True
+    return False
+
+
+def _ordinal_rival(qualifiers: tuple[str, ...], question: str, sentence: str) -> bool:
+    """The sentence itself counts another one of the thing asked: 第8号台风 where 第6号台风 was asked, even when
+    the sentence before names 第6号. Only the same measure counts (第124棒火炬手 is no rival of 第31届)."""
+    for q in qualifiers:
+        number = _ORDINAL.match(q)
+        if not number or q in sentence:
+            continue
+        rest = q[number.end() :] or question[question.find(q) + len(q) :][:1]
+        if not rest or not "\u4e00" <= rest[0] <= "\u9fff":
+            continue
+        same_measure = re.finditer(_ORDINAL.pattern + f"(?={re.escape(rest[0])})", sentence)
+        if any(m.group(0) not in qualifiers for m in same_measure):  # 第二届…第三届 asked together: no rivals
             return True
     return False
 

@@ -30,12 +30,16 @@ _KINDS = (
     ),
     (
         "number",
-        r"多少|几大[类项]?|几[个位名家次种项条天年岁倍成层艘架场人元亿万秒分周克米瓦台辆件款部座所只批份吨斤户例起单篇支票]|"
+        r"多少|几大[类项]?|几(?![乎何率])[\u4e00-\u9fff]|"  # 几集, 几枚: 几 and a measure word (几乎, 几何 are not)
         r"多[大高长久远重厚宽深快]|比例|百分之|第几|占比|增速|增幅|涨幅",
     ),
     ("what", r"什么|何种|哪一?[个种项款类级届艘件部条支只]|怎样的|是啥|叫啥"),
 )
-_PRICE_ASKED = re.compile(r"花了?多少|金额|价格?|售价|多少资金|罚款?多少|被罚了?多少|[^消]费用?(?:是|为|要)?多少")
+# A price or sum asked: the word for it right before or after 多少 (价格是多少, 多少资金), not anywhere in the question
+# (出售多少小麦以平抑食品价格 asks a quantity of wheat).
+_PRICE_ASKED = re.compile(
+    r"花了?多少|(?:金额|价格?|售价|资金|罚款?|被罚了?|[^消]费用?)(?:是|为|要|约|达|共)?多少|多少(?:资金|价格|价钱|金额|费用)"
+)
 _KIND_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
 # 总经理叫什么, 导演的名字是什么: what a person in a role is called is a person's name.
 _ROLE_NAME = re.compile(
@@ -54,10 +58,13 @@ _RATE = re.compile(
 )
 _SHARE = re.compile(_SHARE_ASKED)
 _AMOUNT = re.compile(r"额|规模|收入|营收|金额|总值|总量|产值|产量|销量|成交|利润|资金|gmv|GDP", re.IGNORECASE)
-_UNIT_AFTER = re.compile(r"(?:多少|几(?!何))([\u4e00-\u9fff%]{1,2})")
+_UNIT_AFTER = re.compile(r"(?:多少|几(?![乎何率]))([\u4e00-\u9fff%]{1,2})")
 MEASURE_WORDS = (
     "个位名家次种项条天年岁倍成层艘架场人元亿万件款台辆套所只批份座吨斤米公里平方户例起单篇部支票分秒小时周月瓦克升帧"
+    "集届轮枚颗匹栋张册棵株箱瓶杯袋剂粒"
 )
+# Characters of MEASURE_WORDS that measure nothing alone (公 of 公里, 小 of 小时): 多少小麦 asks no unit.
+_NOT_ALONE = "公小"
 # Units of two characters whose first character alone would read as another unit or none (英寸, not 英).
 TWO_CHARACTER_UNITS = (
     "英寸", "公里", "公斤", "千克", "千米", "千瓦", "毫安", "赫兹", "小时", "分钟", "人次", "平方", "毫米", "厘米"
@@ -95,6 +102,7 @@ _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
 _ORDINAL_ASKED = re.compile(r"第几|排名多少|排多少位|排在多少")
 _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
 _DAY = re.compile(r"(?<!\d)(?:(?:1[0-2]|[1-9]) ?月 ?)?([1-9]|[12]\d|3[01]) ?[日号]")
+_NAME_FLAGS = ("nr", "ns", "nt", "nrt", "nrfg", "eng")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
 # Words next to the question word that say nothing of what is asked (产能要达到多少: the focus is 产能, not 要).
 _FOCUS_SKIP = frozenset(
@@ -177,7 +185,7 @@ def analyse(question: str) -> Analysis:
             unit = "元"  # 多少钱, 年费多少: any currency answers it
         elif match and match.group(1) in TWO_CHARACTER_UNITS:
             unit = match.group(1)
-        elif match and match.group(1)[0] in MEASURE_WORDS + "%":
+        elif match and match.group(1)[0] in MEASURE_WORDS + "%" and match.group(1)[0] not in _NOT_ALONE:
             unit = match.group(1)[0] if match.group(1)[0] not in "亿万" else match.group(1)
         if unit is None and not _SHARE.search(question):
             unit = next((u for pattern, u in _ATTRIBUTE_UNITS if pattern.search(question)), None)
@@ -233,8 +241,10 @@ def _content_words(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
 def _subjects(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
     """Named things in the question: jieba's name/place/organisation/brand tags and Latin words (MU5735)."""
     found = []
+    previous = ""
     for word, flag in tokens:
-        if len(word) < 2 and not word.isascii():
+        after_digit, previous = previous[-1:].isdigit(), word
+        if len(word) < 2 and (not word.isascii() or after_digit):  # the G of 5G is no name
             continue
         if word.isdigit() or _ASK_WORDS.fullmatch(word) or word in ("多少钱", "多少", "什么"):
             continue
@@ -262,9 +272,11 @@ def _focus(question: str, tokens: list[tuple[str, str]]) -> tuple[str, ...]:
         if flag.startswith(("n", "v", "a")) or flag in ("eng", "j", "l", "i"):
             focus.append(word)
         break
+    counted = False  # past a measure word: 多少个5G基站, 多少枚“海马斯”火箭弹 count the noun at the end
     for _, _, word, flag in after:
-        if word in _FOCUS_SKIP or flag == "x":
-            continue
+        counted = counted or flag in ("m", "q")
+        if word in _FOCUS_SKIP or flag in ("x", "m", "q") or (counted and (flag in _NAME_FLAGS or len(word) == 1)):
+            continue  # a name there stays a subject, and the letter of 5G is no focus
         if flag.startswith(("n", "v")) or flag == "t" and not re.search(r"\d|[今去明前]年|[今昨明]天", word):
             if len(word) >= 2:  # 哪年去世: jieba tags 去世 as a time word
                 focus.append(word)
