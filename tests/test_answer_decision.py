@@ -77,6 +77,8 @@ def engine(fake_engine):
         ("哪一位选手夺得冠军？", "who"),
         ("融媒体片《逐梦》共有几集？", "number"),  # 几 and any measure word asks a count
         ("他几乎每天都去哪里？", "where"),  # 几乎 asks nothing
+        ("恒光股份的保荐代表人是哪两位？", "list"),  # 哪两位, 哪三个: several things
+        ("吴谦指出菲方违反了哪份文件？", "what"),
     ],
 )
 def test_the_kind_of_answer_wanted(question, kind):
