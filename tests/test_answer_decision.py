@@ -13,6 +13,7 @@ from bot.core.candidates import (
     _day_conflict,
     _day_share,
     _deputy_conflict,
+    _in_question_words,
     _ordinal_rival,
     _qualifier_conflict,
     _relative_year_conflict,
@@ -254,6 +255,14 @@ def test_a_qualifier_conflict_is_a_rival_value_named(qualifiers, text, conflict)
 )
 def test_a_sentence_counting_another_one_of_the_thing_asked_is_a_rival(question, sentence, rival):
     assert _ordinal_rival(analyse(question).qualifiers, question, sentence) is rival
+
+
+def test_the_text_is_read_in_the_question_s_words():
+    held = analyse("峰会在哪里举行？")
+    assert _in_question_words(held, "峰会在北京举办。") == "峰会在北京举行。"
+    rate = analyse("抖音平台老字号品牌2021年销量增幅是多少？")
+    assert _in_question_words(rate, "平台老字号品牌销量同比增长647%。") == "平台老字号品牌销量同比增幅647%。"
+    assert _in_question_words(rate, "增长动力强劲。") == "增长动力强劲。"  # no rate stated: nothing to rename
 
 
 @pytest.mark.parametrize(
