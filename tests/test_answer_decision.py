@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import decision
+from bot.core.answer import question_terms
 from bot.core.candidates import (
     LEANS_BACK,
     Scorer,
@@ -507,3 +508,24 @@ def test_a_same_event_report_of_the_same_figure_is_no_rival_for_a_number_questio
     candidates = [first, copy, other]
     assert dict((id(c), s) for c, s in rivals(candidates, "number"))[id(first)] == [22.0]
     assert dict((id(c), s) for c, s in rivals(candidates, "what"))[id(first)] == [25.6, 22.0]  # not a number asked
+
+
+class _CorpusStatistics:
+    """What question_terms reads of a searcher: which bigrams the corpus holds, and how rare they are."""
+
+    def __init__(self, idf: dict[str, float]):
+        self.idf = idf
+
+    def knows_unit(self, unit: str) -> bool:
+        return unit in self.idf
+
+    def unit_idf(self, unit: str) -> float:
+        return self.idf.get(unit, 8.0)
+
+
+def test_a_rare_bigram_across_two_words_is_no_term_but_a_common_one_is():
+    rare_edge = _CorpusStatistics({"像高": 7.9, "雕像": 5.0})  # 雕像/高: the edge of two words
+    assert "像高" not in question_terms("基辅“祖国母亲”雕像高多少米？", rare_edge)
+    assert "像高" in question_terms("基辅“祖国母亲”雕像高多少米？", _CorpusStatistics({"像高": 5.0}))
+    common_word = _CorpusStatistics({"快手": 3.0, "电商": 2.5})  # 快/手电/商: jieba's split is mended
+    assert {"快手", "电商"} <= set(question_terms("快手电商的定位", common_word))

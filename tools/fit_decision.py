@@ -250,11 +250,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.core import decision, verifier  # noqa: E402
-from bot.core.answer import OPEN, Thresholds, answer_bounds, compose, rival_scores, term_weights  # noqa: E402
+from bot.core.answer import OPEN, Thresholds, answer_bounds, compose, question_terms, rival_scores, term_weights  # noqa: E402
 from bot.core.candidates import Candidate, Scorer, quantity_values  # noqa: E402
 from bot.core.evaluate import _normalise  # noqa: E402
 from bot.core.question import analyse  # noqa: E402
-from index.terms import question_units  # noqa: E402
 from tools.answer_cache import CACHE, INDEXES, Replay, load_replay  # noqa: E402
 
 SEED = 0
@@ -379,7 +378,7 @@ def labelled_candidates(replay: Replay, row: dict) -> list[tuple[Candidate, int]
     """The candidates the answer step shortlists for a question, each labelled 1 when it is from a gold article
     and its answer text (answer_bounds) holds a gold answer; all 0 for a not-in-corpus question."""
     searcher = replay.searcher
-    weights = term_weights(question_units(row["question"], searcher.knows_unit), searcher)
+    weights = term_weights(question_terms(row["question"], searcher), searcher)
     analysis = analyse(row["question"])
     out = []
     for c in Scorer(analysis, weights, row["question"]).candidates(replay.hits(row["hits"])):

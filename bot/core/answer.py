@@ -32,6 +32,7 @@ from index.terms import question_units
 
 SNIPPET_CONTEXT = 60  # characters of context either side of the marked sentence in a snippet
 MAX_SOURCES = 3
+GLUED_MAX_IDF = 6.0  # a bigram across jieba's words counts when no rarer than this
 SHORT_ANSWER = 90  # an answer this short gets the next sentence too, when it fits
 MAX_LIST_ITEMS = 3  # sentences a 哪些 answer may gather
 SOURCE_SHARE = 0.5  # another article is listed as a source when its best sentence is at least this likely,
@@ -111,7 +112,7 @@ def compose(
     thresholds: Thresholds = Thresholds(),
 ) -> Answer:
     model, threshold = thresholds.resolved()
-    terms = question_units(question, searcher.knows_unit)
+    terms = question_terms(question, searcher)
     weights = term_weights(terms, searcher)
     analysis = analyse(question)
     candidates = Scorer(analysis, weights, question).candidates(hits)
@@ -228,6 +229,14 @@ def _answer_text(candidate: Candidate, kind: str = "") -> str:
     completed = completed_date(piece, candidate.hit.doc.date) if kind == "when" else None
     note = f"（{completed[0]}即{completed[1]}）" if completed else ""
     return prefix + piece + suffix + note
+
+
+def question_terms(question: str, searcher: Searcher) -> tuple[str, ...]:
+    """The question's matching units. A bigram that joins a character jieba stranded to its neighbour counts
+    only when the corpus holds it often enough to be a word (快手 of 快/手电/商): a rare one is mostly two words'
+    edges (像高 of 雕像/高, 存人 of 缴存/人), and as a rare term missing from every sentence it would read as
+    evidence that the corpus lacks the answer."""
+    return question_units(question, lambda u: searcher.knows_unit(u) and searcher.unit_idf(u) <= GLUED_MAX_IDF)
 
 
 def term_weights(terms: Sequence[str], searcher: Searcher) -> dict[str, float]:
