@@ -81,7 +81,14 @@ def _content_runs(question: str) -> tuple[tuple[str, ...], ...]:
     """The question's content words, grouped into runs of adjacent words (stop and question words split runs)."""
     content = _QUESTION_WORDS.sub(" ", question.lower())
     runs: list[list[str]] = [[]]
+    previous = ""
     for token in jieba.lcut(content):
+        if previous.isdigit() and token[:1] in _DATE_UNITS:
+            # 2021年销量, 8月惠誉: jieba glues the date's 年/月/日 to the next word; the number is a term already
+            token = token[1:]
+        previous = token or previous
+        if not token:
+            continue
         if token in STOPWORDS or not token.strip() or not _WORD.fullmatch(token):
             runs.append([])
         elif runs[-1] and not (_is_han(token) and _is_han(runs[-1][-1])):
@@ -89,6 +96,9 @@ def _content_runs(question: str) -> tuple[tuple[str, ...], ...]:
         else:
             runs[-1].append(token)
     return tuple(tuple(run) for run in runs if run)
+
+
+_DATE_UNITS = frozenset("年月日")
 
 
 def _is_han(token: str) -> bool:

@@ -36,6 +36,14 @@ def test_a_stranded_character_joins_its_neighbour_only_if_the_corpus_knows_the_p
     assert "快手" not in nothing_known or "手电" not in nothing_known  # no corpus evidence, no invented pair
 
 
+def test_a_date_s_unit_is_not_glued_to_the_next_word():
+    # jieba reads 2021年销量 as 2021/年销量 and 8月惠誉 as 8/月惠誉: 年销 and 月惠 are in no sentence that answers
+    found = question_units("老字号品牌2021年销量增幅是多少？", known=lambda unit: True)
+    assert "年销" not in found and {"2021", "销量", "增幅"} <= set(found)
+    assert "月惠" not in question_units("2023年8月惠誉将美国的信用评级下调至什么等级？", known=lambda unit: True)
+    assert "号线" in question_units("苏州轨交11号线的总投资是多少？", known=lambda unit: True)  # 号 is no date here
+
+
 def test_each_unit_appears_once_in_question_order():
     found = question_units("抖音电商和快手电商谁的电商GMV更高", known=lambda unit: True)
     assert len(found) == len(set(found))
