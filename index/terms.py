@@ -37,7 +37,7 @@ def units(text: str) -> set[str]:
 
 # Words that ask rather than tell: what kind of answer is wanted, never where it is.
 _QUESTION_WORDS = re.compile(
-    r"多少钱?|几[个天倍项成条家次年月号日位名款种]?|哪[一]?[年天个家些里座位款种]?|什么时候|叫什么名字|什么|是谁|谁|"
+    r"多少钱?|多久|多长时间|多[长大高远重快]|几[个天倍项成条家次年月号日位名款种]?|哪[一]?[年天个家些里座位款种]?|什么时候|叫什么名字|什么|是谁|谁|"
     r"如何|怎么样?|为什么|为何|是否|有没有|吗|呢|名字|请问"
 )
 
@@ -81,12 +81,15 @@ def _content_runs(question: str) -> tuple[tuple[str, ...], ...]:
     """The question's content words, grouped into runs of adjacent words (stop and question words split runs)."""
     content = _QUESTION_WORDS.sub(" ", question.lower())
     runs: list[list[str]] = [[]]
-    previous = ""
-    for token in jieba.lcut(content):
-        if previous.isdigit() and token[:1] in _DATE_UNITS:
-            # 2021年销量, 8月惠誉: jieba glues the date's 年/月/日 to the next word; the number is a term already
+    tokens = jieba.lcut(content)
+    for i, token in enumerate(tokens):
+        # A number's own characters are no part of the words around it: jieba glues the 年 of 2021年 or the 强
+        # of 500强 to the next word (年销量, 强营收) and strands the 第 of 第31届 or the 届 (成都/第, 届/世界),
+        # which would join its neighbour into a bigram no sentence holds (年销, 都第, 届世). The number is a term.
+        if i and tokens[i - 1].isdigit() and token[:1] in _NUMBER_SUFFIXES:
             token = token[1:]
-        previous = token or previous
+        if i + 1 < len(tokens) and tokens[i + 1].isdigit() and token.endswith("第"):
+            token = token[:-1]
         if not token:
             continue
         if token in STOPWORDS or not token.strip() or not _WORD.fullmatch(token):
@@ -98,7 +101,7 @@ def _content_runs(question: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(run) for run in runs if run)
 
 
-_DATE_UNITS = frozenset("年月日")
+_NUMBER_SUFFIXES = frozenset("年月日届强名个位次岁")  # not 号: 11号线 is a word
 
 
 def _is_han(token: str) -> bool:

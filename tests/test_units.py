@@ -36,12 +36,16 @@ def test_a_stranded_character_joins_its_neighbour_only_if_the_corpus_knows_the_p
     assert "快手" not in nothing_known or "手电" not in nothing_known  # no corpus evidence, no invented pair
 
 
-def test_a_date_s_unit_is_not_glued_to_the_next_word():
+def test_a_number_s_own_characters_are_not_glued_to_the_words_around_it():
     # jieba reads 2021年销量 as 2021/年销量 and 8月惠誉 as 8/月惠誉: 年销 and 月惠 are in no sentence that answers
     found = question_units("老字号品牌2021年销量增幅是多少？", known=lambda unit: True)
     assert "年销" not in found and {"2021", "销量", "增幅"} <= set(found)
     assert "月惠" not in question_units("2023年8月惠誉将美国的信用评级下调至什么等级？", known=lambda unit: True)
     assert "号线" in question_units("苏州轨交11号线的总投资是多少？", known=lambda unit: True)  # 号 is no date here
+    ranked = question_units("2023年财富中国500强营收第一是谁？", known=lambda unit: True)
+    assert "强营" not in ranked and "营收" in ranked  # the 强 of 500强
+    edition = question_units("成都第31届世界大学生夏季运动会延期了多久？", known=lambda unit: True)
+    assert not {"都第", "届世", "多久"} & set(edition) and {"成都", "31", "世界"} <= set(edition)
 
 
 def test_each_unit_appears_once_in_question_order():
