@@ -18,6 +18,7 @@ from bot.core.candidates import (
     _ordinal_rival,
     _qualifier_conflict,
     _relative_year_conflict,
+    _subject_clash,
     _tagged_kind,
     _unit_match,
     _year_clash,
@@ -482,6 +483,44 @@ def test_a_figure_dated_to_another_year_is_not_an_answer(engine):
     answer = engine.ask("快手2023年要扶持多少个标杆快品牌？")
     assert not answer.answerable and "500" not in answer.text
     assert answer.features.reason == "the best sentence is about another year"
+
+
+@pytest.mark.parametrize(
+    ("subjects", "context", "clash"),
+    [
+        (("江西省",), "上半年，福建省市场监管局共监督抽检10611批次，总体合格率98.16%。", True),
+        (("海南州",), "海北州青洽会专场签约项目23个\n签约仪式成功签约项目23个", True),  # 海北/州: two of jieba's words
+        (("江西省",), "上半年，江西省市场监管局共监督抽检10611批次。", False),
+        (("江西省",), "江西全省共监督抽检10611批次，总体合格率98.16%。", False),  # 江西 is there; 全省 names no place
+        (("黄浦区",), "本区共有12家酒店接受检查。", False),  # no other place named
+        (("罗马帝国",), "拜占庭帝国\n至9世纪，帝国的国际贸易达到最高峰。", False),  # 国 is no kind of place here
+        (("东城区",), "东城区和西城区的人口", False),
+    ],
+)
+def test_a_sentence_about_another_place_of_the_kind_asked_clashes(subjects, context, clash):
+    assert _subject_clash(subjects, context, "".join(subjects) + "的数据是多少") is clash
+
+
+def test_a_figure_for_another_place_or_day_is_not_an_answer(fake_engine):
+    food = Document(
+        "food.txt",
+        "福建省上半年食品抽检",
+        "上半年，福建省市场监管局在全省范围内共监督抽检33大类食品10611批次，总体合格率98.16%。",
+        date="2023-07-20T10:00:00+08:00",
+    )
+    river = Document(
+        "river.txt",
+        "大清河行洪",
+        "截至8月12日16时，大清河已累计向独流减河行洪7.78亿立方米。",
+        date="2023-08-12T18:00:00+08:00",
+    )
+    fake_engine.ingest_documents({d.doc_id: d for d in (food, river)}, replace_all=True)
+    assert fake_engine.ask("2023年上半年福建省食品抽检总体合格率是多少？").answerable
+    other_place = fake_engine.ask("2023年上半年江西省食品抽检总体合格率是多少？")
+    assert not other_place.answerable and other_place.features.reason == "the best sentence is about another place"
+    assert fake_engine.ask("截至8月12日，大清河已累计向独流减河行洪多少立方米？").answerable
+    other_day = fake_engine.ask("截至8月6日，大清河已累计向独流减河行洪多少立方米？")
+    assert not other_day.answerable and other_day.features.reason == "the best sentence is about another day"
 
 
 def test_debug_shows_why(engine):

@@ -145,7 +145,7 @@ def compose(
         values={k: round(v, 3) for k, v in best.features.items()},
         missing={t: round(w, 2) for t, w in weights.items() if t not in _context_text(best)},
         # A figure the sentence dates to another year never answers, however well it scores.
-        reason="the best sentence is about another year" if best.features.get("year_clash") else "",
+        reason=_rule_reason(best),
     )
     answerable = best.probability >= threshold and not features.reason
     if not answerable:
@@ -159,6 +159,19 @@ def compose(
     number = {c.hit.doc.doc_id: c.n for c in citations}
     text = "".join(f"{_answer_text(item, analysis.kind)} [{number[item.doc_id]}]" for item in items)
     return Answer(question, text, True, citations, features)
+
+
+def _rule_reason(best: Candidate) -> str:
+    """Why the best sentence cannot answer, whatever its score: its figure is dated to another year or another
+    day (截至8月12日 where 截至8月6日 was asked), or it is about another place of the kind asked (江西省 asked,
+    only 福建省 there)."""
+    if best.features.get("year_clash"):
+        return "the best sentence is about another year"
+    if best.features.get("day_conflict"):
+        return "the best sentence is about another day"
+    if best.features.get("subject_clash"):
+        return "the best sentence is about another place"
+    return ""
 
 
 def rivals(candidates: list[Candidate], kind: str) -> list[tuple[Candidate, list[float]]]:

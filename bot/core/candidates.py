@@ -12,6 +12,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+import jieba
+
 from bot.core.question import MEASURE_WORDS, NAME_WORDS, RELATIVE_YEARS, Analysis
 from index.postags import posseg
 from index.search import Hit
@@ -295,6 +297,7 @@ class Scorer:
                 _year_conflict(a.years, context) or _relative_year_conflict(a.relative_years, doc.date, context)
             ),
             "year_clash": float(_year_clash(a.years, doc.date, context)),
+            "subject_clash": float(_subject_clash(a.subjects, context, self.question)),
             "qualifier_conflict": float(
                 _qualifier_conflict(a.qualifiers, passage, title)
                 or _ordinal_rival(a.qualifiers, self.question, span)
@@ -457,6 +460,34 @@ def _year_clash(years: tuple[str, ...], published: str | None, text: str) -> boo
     if not _year_conflict(years, text) or _year_share(years, text) > 0 or any(w in text for w in RELATIVE_YEARS):
         return False  # a span of years asked (1984年至1992年) is met by a sentence that names one of them
     return (published or "")[:4] not in years
+
+
+# The last character that names what kind of place a name is (江西省, 海南州, 仁川港): two names ending alike are
+# two of the same kind, so a sentence naming the other one is about the other one.
+_PLACE_CLASS = frozenset("省市县区州镇乡村港岛")  # not 国: 罗马帝国 and 拜占庭帝国 are one empire
+_NOT_A_NAME = frozenset("全本该各我外他此两多每同跨异")  # 全省, 本市, 各区: no other place
+
+
+def _subject_clash(subjects: tuple[str, ...], context: str, question: str) -> bool:
+    """A place asked about is nowhere in the context (title, sentence before, sentence), which names another place
+    of its kind instead: 福建省's 合格率 does not answer 江西省's, nor 海北州's projects 海南州's."""
+    tokens: list[str] | None = None
+    for subject in subjects:
+        stem, suffix = subject[:-1], subject[-1:]
+        if suffix not in _PLACE_CLASS or len(stem) < 2 or stem in context:
+            continue
+        if tokens is None:
+            tokens = jieba.lcut(context)
+        for i, token in enumerate(tokens):
+            name = token if token.endswith(suffix) else token + suffix if tokens[i + 1 : i + 2] == [suffix] else ""
+            another = name not in subject and name[:-1] not in question  # 罗马帝国 is part of 东罗马帝国
+            if len(name) >= 3 and _is_han(name) and name[0] not in _NOT_A_NAME and another:
+                return True
+    return False
+
+
+def _is_han(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def _relative_year_conflict(offsets: tuple[int, ...], published: str | None, text: str) -> bool:
