@@ -16,6 +16,7 @@ from bot.core.candidates import (
     _deputy_conflict,
     _in_question_words,
     _ordinal_rival,
+    _period_conflict,
     _qualifier_conflict,
     _relative_year_conflict,
     _subject_clash,
@@ -499,6 +500,22 @@ def test_a_figure_dated_to_another_year_is_not_an_answer(engine):
 )
 def test_a_sentence_about_another_place_of_the_kind_asked_clashes(subjects, context, clash):
     assert _subject_clash(subjects, context, "".join(subjects) + "的数据是多少") is clash
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "conflict"),
+    [
+        ("2023年上半年北京地区进出口总值是多少？", "2023年前7个月北京地区进出口总值2.07万亿元", True),
+        ("2023年上半年北京地区进出口总值是多少？", "1-6月，北京地区进出口总值1.8万亿元", False),  # the same period
+        ("2023年上半年北京地区进出口总值是多少？", "上半年进出口总值1.8万亿元，其中二季度0.9万亿元", False),
+        ("一季度GDP增长多少？", "全年GDP增长5.2%", True),
+        ("前三季度销量是多少？", "前三季度销量120万辆", False),
+        ("北京地区进出口总值是多少？", "前7个月北京地区进出口总值2.07万亿元", False),  # no period asked
+        ("上半年营收是多少？", "营收100亿元，同比增长8%", False),  # no period said
+    ],
+)
+def test_a_figure_for_another_period_of_the_year_conflicts(question, text, conflict):
+    assert _period_conflict(question, text) is conflict
 
 
 def test_a_figure_for_another_place_or_day_is_not_an_answer(fake_engine):

@@ -297,7 +297,8 @@ from tools.answer_cache import CACHE, INDEXES, Replay, load_replay  # noqa: E402
 SEED = 0
 FOLDS = 5
 C = 0.05  # inverse regularisation strength (0.05 and 1 were tried by 5-fold cross-validation)
-RULES = {"year_clash", "subject_clash"}  # features that decide by rule in bot/core/answer.compose, never weighed
+# features that decide by rule in bot/core/answer.compose (_rule_reason), never weighed
+RULES = {"year_clash", "subject_clash", "period_clash"}
 RANK_FEATURES = None  # None: the ranker sees every feature (but the verifier's, which comes after it)
 USE_VERIFIER = True  # fit with the verifier (bot/core/verifier.py) when its graphs are there
 VERIFIER_WORK = Path("/tmp/xunda-verifier")  # tools/train_verifier.py writes half0/half1.int8.onnx here

@@ -169,6 +169,8 @@ def _rule_reason(best: Candidate) -> str:
         return "the best sentence is about another year"
     if best.features.get("day_conflict"):
         return "the best sentence is about another day"
+    if best.features.get("period_clash"):
+        return "the best sentence is about another period"
     if best.features.get("subject_clash"):
         return "the best sentence is about another place"
     return ""

@@ -298,6 +298,7 @@ class Scorer:
             ),
             "year_clash": float(_year_clash(a.years, doc.date, context)),
             "subject_clash": float(_subject_clash(a.subjects, context, self.question)),
+            "period_clash": float(_period_conflict(self.question, context)),
             "qualifier_conflict": float(
                 _qualifier_conflict(a.qualifiers, passage, title)
                 or _ordinal_rival(a.qualifiers, self.question, span)
@@ -403,6 +404,43 @@ def _qualifier_conflict(qualifiers: tuple[str, ...], text: str, title: str = "")
         if rival != q and (rival in text or rival in title):
             return True
     return False
+
+
+# A period of the year a figure covers, read as its first and last month: 上半年 and 1-6月 are one period,
+# 前7个月 another. Only periods that start in January or are halves and quarters are read.
+_PERIOD = re.compile(
+    r"(?P<half>[上下])半年|前三季度|第?(?P<quarter>[一二三四1-4])季度|全年"
+    r"|前(?P<months>1[01]|[1-9]|十一|[一二三四五六七八九十])个?月|(?<!\d)1\s*[-—~至到]\s*(?P<to>1[0-2]|[2-9])\s*月"
+)
+_NUMERALS = {n: i for i, n in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11}
+
+
+def _periods(text: str) -> set[tuple[int, int]]:
+    found = set()
+    for m in _PERIOD.finditer(text):
+        if m.group("half"):
+            found.add((1, 6) if m.group("half") == "上" else (7, 12))
+        elif m.group(0) == "前三季度":
+            found.add((1, 9))
+        elif q := m.group("quarter"):
+            k = int(q) if q.isdigit() else _NUMERALS[q]
+            found.add((3 * k - 2, 3 * k))
+        elif m.group(0) == "全年":
+            found.add((1, 12))
+        else:
+            n = m.group("months") or m.group("to")
+            found.add((1, int(n) if n.isdigit() else _NUMERALS[n]))
+    return found
+
+
+def _period_conflict(question: str, text: str) -> bool:
+    """The question asks a figure for one period of the year and the text states one for another, not the one
+    asked: 前7个月 does not answer 上半年, nor 一季度 全年 (上半年 and 1-6月 are the same period)."""
+    asked = _periods(question)
+    if not asked:
+        return False
+    said = _periods(text)
+    return bool(said) and not asked & said
 
 
 # A rate asked by its name (增幅, 降幅) is stated by a verb of change before a % or 倍 (同比增长647%, 下降3.2个百分点).
