@@ -492,12 +492,17 @@ def _ordinal_rival(qualifiers: tuple[str, ...], question: str, sentence: str) ->
 
 
 def _year_clash(years: tuple[str, ...], published: str | None, text: str) -> bool:
-    """A year conflict that the article's own date does not explain: the text names another year and not the
-    one asked, the article is not from the asked year, and no 今年/去年 ties the text to its date. A 2022 figure
-    stated as 2022 does not answer a 2021 question; a 2023 article saying 较2022年增长 may still answer 2023."""
-    if not _year_conflict(years, text) or _year_share(years, text) > 0 or any(w in text for w in RELATIVE_YEARS):
+    """A year conflict that the article's own date does not explain: the article is not from the asked year,
+    the text does not name it, and the text names another year, or says 今年/去年 of its own date for another
+    one. A 2022 figure stated as 2022 does not answer a 2021 question, nor a 2023 article's 今年上半年 a 2022
+    one; a 2023 article saying 较2022年增长 may still answer 2023."""
+    year = (published or "")[:4]
+    if not years or year in years or _year_share(years, text) > 0:
         return False  # a span of years asked (1984年至1992年) is met by a sentence that names one of them
-    return (published or "")[:4] not in years
+    relative = [offset for word, offset in RELATIVE_YEARS.items() if word in text]
+    if relative:
+        return year.isdigit() and not {str(int(year) + k) for k in relative} & set(years)
+    return _year_conflict(years, text)
 
 
 # The last character that names what kind of place a name is (江西省, 海南州, 仁川港): two names ending alike are
