@@ -158,3 +158,21 @@ def test_date_range_admits_by_day_and_needs_a_date_when_set():
 def test_until_filter_keeps_only_older_sources(fake_engine):
     hits = fake_engine.searcher.search("抖音电商国货品牌销量", k=20, dates=DateRange(until="2022-05-31"))
     assert hits and all(h.doc.date[:10] <= "2022-05-31" for h in hits)
+
+
+def test_a_description_asked_is_answered_with_the_rest_of_its_paragraph_within_the_limit():
+    from bot.core.question import analyse
+
+    assert analyse("狭叶艾纳香有什么特征？").describes and not analyse("狭叶艾纳香的别名是什么？").describes
+    text = (
+        "特征：粗壮、直立高大的亚灌木，株高可达2.5 m以上，茎中空，中部分枝。"
+        "叶草质，线形，下部叶长25~35cm，叶浅锯齿缘，上表面被疏毛，下表面被毡毛。"
+        "头花腋生及顶生，呈金字塔形的圆锥状排列。心花黄色。\n分布于台湾北部、东部低海拔山区。"
+    )
+    first_end = text.index("。") + 1
+    assert text[slice(*_with_neighbours(text, 0, first_end))].endswith("下表面被毡毛。")  # a name asked: one more
+    start, end = _with_neighbours(text, 0, first_end, describes=True)
+    assert text[start:end].endswith("心花黄色。")  # the whole paragraph, not the next one
+    long_text = text.replace("心花黄色。", "心花黄色，" + "花冠管状，" * 20 + "五裂。")
+    start, end = _with_neighbours(long_text, 0, first_end, describes=True)
+    assert end - start <= MAX_ANSWER_CHARS and long_text[start:end].endswith("圆锥状排列。")

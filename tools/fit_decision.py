@@ -423,7 +423,7 @@ def labelled_candidates(replay: Replay, row: dict) -> list[tuple[Candidate, int]
     for c in Scorer(analysis, weights, row["question"]).candidates(replay.hits(row["hits"])):
         label = 0
         if row["answerable"] and in_sources(row, c.doc_id):
-            start, end = answer_bounds(c, analysis.kind)
+            start, end = answer_bounds(c, analysis.kind, analysis.describes)
             label = int(has_gold(row, c.hit.doc.text[start:end]))
         out.append((c, label))
     return out

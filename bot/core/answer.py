@@ -154,7 +154,7 @@ def compose(
     if analysis.kind == "list":
         items = _list_items(best, candidates, threshold)
     else:  # the answer is the span widened by the sentence it leans on; mark all of it
-        best.start, best.end = answer_bounds(best, analysis.kind)
+        best.start, best.end = answer_bounds(best, analysis.kind, analysis.describes)
     citations = _citations(items, candidates, best)
     number = {c.hit.doc.doc_id: c.n for c in citations}
     text = "".join(f"{_answer_text(item, analysis.kind)} [{number[item.doc_id]}]" for item in items)
@@ -260,14 +260,17 @@ def term_weights(terms: Sequence[str], searcher: Searcher) -> dict[str, float]:
     return {t: min(searcher.unit_idf(t), MAX_IDF) for t in terms}
 
 
-def answer_bounds(c: Candidate, kind: str) -> tuple[int, int]:
+def answer_bounds(c: Candidate, kind: str, describes: bool = False) -> tuple[int, int]:
     """The candidate's span as the answer shows it, widened by the sentence it leans on. A number or date that
-    was asked for and is there is the whole answer; anything else may need the sentence after it too."""
+    was asked for and is there is the whole answer; anything else may need the sentence after it too, and a
+    description asked (有什么特点, 为什么) the rest of its paragraph, as far as the answer's length allows."""
     pinned = kind in ("number", "when") and c.features.get("kind_ok", 0.0) > 0
-    return _with_neighbours(c.hit.doc.text, c.start, c.end, widen_forward=not pinned)
+    return _with_neighbours(c.hit.doc.text, c.start, c.end, widen_forward=not pinned, describes=describes)
 
 
-def _with_neighbours(text: str, start: int, end: int, widen_forward: bool = True) -> tuple[int, int]:
+def _with_neighbours(
+    text: str, start: int, end: int, widen_forward: bool = True, describes: bool = False
+) -> tuple[int, int]:
     """Widen a short answer by the sentence it leans on: the one before when it opens with a reference
     back (他是…, 其中…), the one after when it ends in a colon or says too little on its own."""
     low, high = paragraph_bounds(text, start, end)
@@ -285,6 +288,12 @@ def _with_neighbours(text: str, start: int, end: int, widen_forward: bool = True
     says_little = text[end - 1] in "：:" or end - start < SHORT_ANSWER
     if widen_forward and after and says_little and after[0][1] - start <= MAX_ANSWER_CHARS:
         end = after[0][1]
+    if describes:  # the paragraph goes on describing: take its next sentences while they fit
+        paragraph_end = text.find("\n", end)
+        for _, s_end in split_sentences(text, end, len(text) if paragraph_end < 0 else paragraph_end):
+            if s_end - start > MAX_ANSWER_CHARS:
+                break
+            end = s_end
     return start, end
 
 

@@ -132,6 +132,7 @@ class Analysis:
     qualifiers: tuple[str, ...]  # 全省, 一共, 首日, 第一季度 ...
     relative_years: tuple[int, ...] = ()  # 今年 0, 去年 -1: years counted from the article's own
     wants_alias: bool = False  # a what question asking for another name (别名, 简称, 叫什么)
+    describes: bool = False  # asks for a description (有什么特点, 为什么, 如何回应): answered with a passage
     defined: str | None = None  # the term a definition question asks about (什么是乙酰胺 -> 乙酰胺), lowered
     words: tuple[str, ...] = ()  # the question's content words as jieba cuts them (大阪, 年费, 出生), lowered
 
@@ -155,6 +156,13 @@ _MEASURE_ENDING = re.compile(
     r"(?:人数|人口|数量|规模|额|营收|收入|利润|销量|产量|增速|增幅|涨幅|率|占比|价格|票价|票房|市值|估值|"
     r"总值|产值|GDP)$",  # matched on the question with its end's spaces and question mark stripped
     re.IGNORECASE,
+)
+
+
+# A question that asks for a description rather than a name or a figure: its answer is a few sentences.
+_DESCRIPTION_ASKED = re.compile(
+    r"特点|特征|特色|区别|分别|不同|差异|原因|为什么|为何|怎么|怎样|如何|经历|情节|内容|过程|经过|观点|看法|影响|"
+    r"作用|意义|评价|回应|反应|表现|变化|有何"
 )
 
 
@@ -216,6 +224,7 @@ def analyse(question: str) -> Analysis:
         qualifiers=qualifiers,
         relative_years=tuple(dict.fromkeys(RELATIVE_YEARS[m] for m in _RELATIVE_YEAR.findall(question))),
         wants_alias=kind == "what" and bool(_ALIAS_ASKED.search(question)),
+        describes=kind in ("what", "other") and bool(_DESCRIPTION_ASKED.search(question)),
         defined=(definition.group("after") or definition.group("before")).strip().lower() if definition else None,
         words=_content_words(tokens),
     )
