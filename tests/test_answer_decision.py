@@ -83,6 +83,9 @@ def engine(fake_engine):
         ("他几乎每天都去哪里？", "where"),  # 几乎 asks nothing
         ("恒光股份的保荐代表人是哪两位？", "list"),  # 哪两位, 哪三个: several things
         ("吴谦指出菲方违反了哪份文件？", "what"),
+        ("团结工会于何年开始执政?", "when"),
+        ("金正恩的母亲为?", "who"),  # a role asked with no question word, the way quiz questions end
+        ("金正恩的母亲为何出国?", "other"),
     ],
 )
 def test_the_kind_of_answer_wanted(question, kind):

@@ -17,7 +17,11 @@ from index.tokenize import STOPWORDS
 # Checked in this order; the first that matches gives the kind.
 _KINDS = (
     # 第几号 asks a rank (第6号台风), not a date
-    ("when", r"何时|什么时候|什么时间|哪一?天|哪一?年|哪个月|几月|(?<!第)几号|几点|哪日|日期|时间是|多久以前|哪个季度"),
+    (
+        "when",
+        r"何时|什么时候|什么时间|哪一?天|哪一?年|何年|哪个月|几月|(?<!第)几号|几点|哪日|日期|时间是|多久以前|哪个季度|"
+        r"几世纪|哪个?世纪",
+    ),
     ("list", r"哪些|哪几|哪[两三四五六七八九十]"),  # 哪两位, 哪三个国家: several things asked
     (
         "org",
@@ -42,10 +46,13 @@ _PRICE_ASKED = re.compile(
 )
 _KIND_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
 # 总经理叫什么, 导演的名字是什么: what a person in a role is called is a person's name.
-_ROLE_NAME = re.compile(
+_ROLES = (
     r"(?:主席|总统|总理|首相|部长|局长|厅长|市长|省长|县长|书记|董事长|总裁|CEO|创始人|总经理|经理|主任|院长|校长|教练|"
-    r"导演|主持人|发言人|负责人|队长|作者|冠军|得主|法定代表人|掌门人)(?:的)?(?:名字|姓名)?(?:是|叫)(?:什么|啥)"
+    r"导演|主持人|发言人|负责人|队长|作者|冠军|得主|法定代表人|掌门人|父亲|母亲|妻子|丈夫|儿子|女儿|继任者|前任)"
 )
+_ROLE_NAME = re.compile(_ROLES + r"(?:的)?(?:名字|姓名)?(?:是|叫)(?:什么|啥)")
+# 金正恩的母亲为? 公司的创始人是?: a role asked with no question word at all, the way quiz questions end.
+_ROLE_ENDING = re.compile(_ROLES + r"(?:是|为)$")
 # A question that asks how much something grew wants a rate; one that asks how many 场 wants a count in 场.
 # 降 alone would read 降雨量 (a rainfall, in 毫米) as a fall; a fall is 下降, 降了, 降幅, 降低, 降至.
 # A change asked "to" a level (降到, 增至, 提高到) asks the level, not the rate: 投融资规模降到了多少 wants 264亿元,
@@ -170,7 +177,7 @@ def question_kind(question: str) -> str:
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(question):
             return "who" if kind == "what" and _ROLE_NAME.search(question) else kind
-    return "other"
+    return "who" if _ROLE_ENDING.search(question.rstrip("？? \t\n")) else "other"
 
 
 @lru_cache(maxsize=4096)
@@ -201,7 +208,7 @@ def analyse(question: str) -> Analysis:
         if unit is None and not rate and _AMOUNT.search(question):
             unit = "amount"  # 零售额多少, 交易规模达到多少: an amount, which a growth rate does not answer
     elif kind == "when":
-        if re.search(r"哪一?年|几几年|什么年份", question):
+        if re.search(r"哪一?年|何年|几几年|什么年份", question):
             unit = "年"
         elif re.search(r"几点|什么时间|几时", question):
             unit = "时"
