@@ -113,7 +113,7 @@ def _moment(doc: Document) -> datetime:
 _DATE_MENTION = re.compile(
     r"(?P<full>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}-\d{1,2}-\d{1,2})"
     r"|(?<![\d年])(?P<month>\d{1,2})\s*月\s*(?P<mday>\d{1,2})\s*[日号](?!元)"
-    r"|(?<![\d月])(?P<day>\d{1,2})\s*[日号](?!元)"
+    r"|(?<![\d月\-－—A-Za-z])(?P<day>\d{1,2})\s*[日号](?!元)"  # not the 24号 of 月球-24号
     r"|(?P<relative>今天|今日|昨天|昨日|前天)"
     r"|(?P<year>今年|去年)"
 )

@@ -15,6 +15,7 @@ from bot.core.candidates import (
     _day_share,
     _deputy_conflict,
     _in_question_words,
+    _numbered_rival,
     _ordinal_rival,
     _period_conflict,
     _qualifier_conflict,
@@ -505,6 +506,14 @@ def test_a_figure_dated_to_another_year_is_not_an_answer(engine):
 )
 def test_a_sentence_about_another_place_of_the_kind_asked_clashes(subjects, context, clash):
     assert _subject_clash(subjects, context, "".join(subjects) + "的数据是多少") is clash
+
+
+def test_the_same_name_with_another_number_is_a_rival_and_no_day():
+    question = "俄罗斯计划在哪一年发射月球-26号探测器？"
+    assert _numbered_rival(question, "俄罗斯上一个月球探测器“月球-24号”是在1976年发射的")
+    assert not _numbered_rival(question, "月球-26号和月球-27号将分别于2027年和2028年发射")
+    assert not _numbered_rival(question, "2023年8月24日发射")  # no numbered name in the text
+    assert analyse(question).days == () and analyse("截至8月6日，大清河行洪多少？").days == ("6",)
 
 
 @pytest.mark.parametrize(

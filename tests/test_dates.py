@@ -47,6 +47,7 @@ def test_question_naming_a_month_without_news_still_answers_from_everything(fake
         ("门票100日元。", "2023-01-01", None),  # a currency, not a day
         ("31日开幕。", "2023-03-05", None),  # February has no 31st
         ("8日开幕。", None, None),  # no publication date to go by
+        ("“月球-24号”于1976年发射。", "2023-08-24", None),  # a probe's number, not a day
     ],
 )
 def test_a_date_named_without_its_year_is_completed_from_the_publication_date(text, published, completed):

@@ -302,6 +302,7 @@ class Scorer:
             "qualifier_conflict": float(
                 _qualifier_conflict(a.qualifiers, passage, title)
                 or _ordinal_rival(a.qualifiers, self.question, span)
+                or _numbered_rival(self.question, span)
                 or _deputy_conflict(a.focus, self.question, context)
             ),
             "length": (c.end - c.start) / MAX_ANSWER_CHARS,
@@ -371,7 +372,7 @@ def _qualifier_share(qualifiers: tuple[str, ...], text: str) -> float:
     return said / len(qualifiers)
 
 
-_ANY_DAY = re.compile(r"(?<!\d)(\d{1,2}) ?[日号]")
+_ANY_DAY = re.compile(r"(?<![\d\-－—A-Za-z])(\d{1,2}) ?[日号]")  # not 月球-26号
 
 
 def _day_share(days: tuple[str, ...], text: str) -> float:
@@ -487,6 +488,20 @@ def _ordinal_rival(qualifiers: tuple[str, ...], question: str, sentence: str) ->
             continue
         same_measure = re.finditer(_ORDINAL.pattern + f"(?={re.escape(rest[0])})", sentence)
         if any(m.group(0) not in qualifiers for m in same_measure):  # 第二届…第三届 asked together: no rivals
+            return True
+    return False
+
+
+# A thing named by a number (月球-26号, 长征5号): the same name with another number is another thing.
+_NUMBERED_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,8})[-－—]?(\d+)号")
+
+
+def _numbered_rival(question: str, text: str) -> bool:
+    """月球-24号 where 月球-26号 was asked: the same name with another number, and not the one asked."""
+    for stem, number in _NUMBERED_NAME.findall(question):
+        stem = stem[-2:]  # the name's last characters: 计划发射月球 -> 月球
+        said = {n for s, n in _NUMBERED_NAME.findall(text) if s.endswith(stem)}
+        if said and number not in said:
             return True
     return False
 

@@ -108,7 +108,8 @@ RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
 _ORDINAL_ASKED = re.compile(r"第几|排名多少|排多少位|排在多少")
 _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
-_DAY = re.compile(r"(?<!\d)(?:(?:1[0-2]|[1-9]) ?月 ?)?([1-9]|[12]\d|3[01]) ?[日号]")
+# A day of the month (8月6日, 6日, 6号); not a model number's 号 (月球-26号, A320号).
+_DAY = re.compile(r"(?<![\d\-－—A-Za-z])(?:(?:1[0-2]|[1-9]) ?月 ?)?([1-9]|[12]\d|3[01]) ?[日号]")
 _NAME_FLAGS = ("nr", "ns", "nt", "nrt", "nrfg", "eng")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
 # Words next to the question word that say nothing of what is asked (产能要达到多少: the focus is 产能, not 要).
