@@ -599,3 +599,15 @@ def test_a_rare_bigram_across_two_words_is_no_term_but_a_common_one_is():
     assert "像高" in question_terms("基辅“祖国母亲”雕像高多少米？", _CorpusStatistics({"像高": 5.0}))
     common_word = _CorpusStatistics({"快手": 3.0, "电商": 2.5})  # 快/手电/商: jieba's split is mended
     assert {"快手", "电商"} <= set(question_terms("快手电商的定位", common_word))
+
+
+def test_a_list_of_features_asked_is_answered_with_the_sentences_that_give_them(fake_engine):
+    reptile = Document(
+        "reptile.txt",
+        "浮龙",
+        "浮龙是一种沧龙类。在沧龙类中，浮龙具有数个独有特征。牠们的鳍状肢狭窄、尾鳍大、身体呈流线型。"
+        "浮龙的眼睛也相当大。\n化石发现于摩洛哥。",
+    )
+    fake_engine.ingest_documents({reptile.doc_id: reptile}, replace_all=True)
+    answer = fake_engine.ask("浮龙有哪些特征？")
+    assert answer.answerable and "鳍状肢狭窄" in answer.text and "摩洛哥" not in answer.text

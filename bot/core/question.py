@@ -232,7 +232,7 @@ def analyse(question: str) -> Analysis:
         qualifiers=qualifiers,
         relative_years=tuple(dict.fromkeys(RELATIVE_YEARS[m] for m in _RELATIVE_YEAR.findall(question))),
         wants_alias=kind == "what" and bool(_ALIAS_ASKED.search(question)),
-        describes=kind in ("what", "other") and bool(_DESCRIPTION_ASKED.search(question)),
+        describes=kind in ("what", "other", "list") and bool(_DESCRIPTION_ASKED.search(question)),
         defined=(definition.group("after") or definition.group("before")).strip().lower() if definition else None,
         words=_content_words(tokens),
     )
