@@ -285,6 +285,7 @@ every fit and check question with the shipped decision before and after it, stat
   check near miss declined (the case was the one test of the old rule had kept as no clash), nothing else moves;
 - a description asked (特点, 为什么, 如何回应…: question.describes) answered with the rest of its paragraph within
   150 characters: fit 6 more right (CMRC 5, written 1), check 1 (CRUD); mean CMRC answer 84 -> 89 characters;
+  and a list of features asked (浮龙有哪些特征) opened by its introducing sentence and the ones after: CMRC fit +2;
 - 何年 and 几世纪 ask a time, a role ending the question (金正恩的母亲为?) a person: DRCD fit +2 right, 1 near miss
   answered;
 - a model number is no day (月球-26号), and the same numbered name with another number is a rival ordinal: no
