@@ -62,11 +62,11 @@ def question_units(question: str, known: Callable[[str], bool]) -> tuple[str, ..
             at = offsets[i + 1] - 1
             pair = run[at : at + 2]
             glued = len(words[i]) == 1 or len(words[i + 1]) == 1  # jieba left a character stranded
-            if glued and _is_han(pair) and known(pair):
+            if glued and is_han(pair) and known(pair):
                 chosen.append(pair)
                 covered.update((at, at + 1))
         for word, begin in zip(words, offsets, strict=False):
-            if len(word) == 1 and _is_han(word):
+            if len(word) == 1 and is_han(word):
                 if begin not in covered:
                     chosen.append(word)
             else:
@@ -94,7 +94,7 @@ def _content_runs(question: str) -> tuple[tuple[str, ...], ...]:
             continue
         if token in STOPWORDS or not token.strip() or not _WORD.fullmatch(token):
             runs.append([])
-        elif runs[-1] and not (_is_han(token) and _is_han(runs[-1][-1])):
+        elif runs[-1] and not (is_han(token) and is_han(runs[-1][-1])):
             runs.append([token])  # Latin next to Chinese: separate units anyway
         else:
             runs[-1].append(token)
@@ -104,7 +104,8 @@ def _content_runs(question: str) -> tuple[tuple[str, ...], ...]:
 _NUMBER_SUFFIXES = frozenset("年月日届强名个位次岁")  # not 号: 11号线 is a word
 
 
-def _is_han(token: str) -> bool:
+def is_han(token: str) -> bool:
+    """Every character is a Han character (no digits, Latin letters or punctuation)."""
     return all("\u4e00" <= ch <= "\u9fff" for ch in token)
 
 

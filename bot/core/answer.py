@@ -144,7 +144,7 @@ def compose(
         reasons=tuple(model.decider.contributions({**best.features, "rank_score": best.score})),
         values={k: round(v, 3) for k, v in best.features.items()},
         missing={t: round(w, 2) for t, w in weights.items() if t not in _context_text(best)},
-        # A figure the sentence dates to another year never answers, however well it scores.
+        # A figure for another year, day, period or place never answers, however well it scores.
         reason=_rule_reason(best),
     )
     answerable = best.probability >= threshold and not features.reason
@@ -164,9 +164,9 @@ def compose(
 
 
 def _rule_reason(best: Candidate) -> str:
-    """Why the best sentence cannot answer, whatever its score: its figure is dated to another year or another
-    day (截至8月12日 where 截至8月6日 was asked), or it is about another place of the kind asked (江西省 asked,
-    only 福建省 there)."""
+    """Why the best sentence cannot answer, whatever its score: its figure is dated to another year, another day
+    (截至8月12日 where 截至8月6日 was asked) or another period of the year (前7个月 for 上半年), or it is about
+    another place of the kind asked (江西省 asked, only 福建省 there)."""
     if best.features.get("year_clash"):
         return "the best sentence is about another year"
     if best.features.get("day_conflict"):

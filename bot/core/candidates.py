@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jieba
 
@@ -18,7 +19,7 @@ from bot.core.question import MEASURE_WORDS, NAME_WORDS, RELATIVE_YEARS, Analysi
 from index.postags import posseg
 from index.search import Hit
 from index.sentences import split_clauses, split_sentences
-from index.terms import units
+from index.terms import is_han, units
 
 MAX_ANSWER_CHARS = 150
 SHORTLIST = 12  # candidates that get the full features
@@ -416,7 +417,7 @@ _PERIOD = re.compile(
 _NUMERALS = {n: i for i, n in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11}
 
 
-def _periods(text: str) -> set[tuple[int, int]]:
+def _periods(text: str) -> frozenset[tuple[int, int]]:
     found = set()
     for m in _PERIOD.finditer(text):
         if m.group("half"):
@@ -431,13 +432,16 @@ def _periods(text: str) -> set[tuple[int, int]]:
         else:
             n = m.group("months") or m.group("to")
             found.add((1, int(n) if n.isdigit() else _NUMERALS[n]))
-    return found
+    return frozenset(found)
+
+
+_asked_periods = lru_cache(maxsize=1024)(_periods)  # a question's, read once for all its candidates
 
 
 def _period_conflict(question: str, text: str) -> bool:
     """The question asks a figure for one period of the year and the text states one for another, not the one
     asked: 前7个月 does not answer 上半年, nor 一季度 全年 (上半年 and 1-6月 are the same period)."""
-    asked = _periods(question)
+    asked = _asked_periods(question)
     if not asked:
         return False
     said = _periods(text)
@@ -539,13 +543,9 @@ def _subject_clash(subjects: tuple[str, ...], context: str, question: str) -> bo
         for i, token in enumerate(tokens):
             name = token if token.endswith(suffix) else token + suffix if tokens[i + 1 : i + 2] == [suffix] else ""
             another = name not in subject and name[:-1] not in question  # 罗马帝国 is part of 东罗马帝国
-            if len(name) >= 3 and _is_han(name) and name[0] not in _NOT_A_NAME and another:
+            if len(name) >= 3 and is_han(name) and name[0] not in _NOT_A_NAME and another:
                 return True
     return False
-
-
-def _is_han(text: str) -> bool:
-    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def _relative_year_conflict(offsets: tuple[int, ...], published: str | None, text: str) -> bool:
