@@ -7,6 +7,8 @@ import re
 # A sentence ends at 。！？；!?… (with any closing quotes/brackets that follow) or at a paragraph break.
 _SENTENCE_END = re.compile(r"[。！？；;!?…]+[”’」』）)】]*|\n+")
 _CLAUSE_END = re.compile(r"[，,：:、]")
+# A title may hold an end mark (《你好！李焕英》, 《CDTV×Sacas！》): no sentence ends inside one.
+_TITLE = re.compile(r"《[^《》\n]{1,40}》")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -14,7 +16,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     cursor = start
+    titles = [m.span() for m in _TITLE.finditer(text, start, end)]
     for match in _SENTENCE_END.finditer(text, start, end):
+        if any(t_start < match.start() < t_end for t_start, t_end in titles):
+            continue
         spans.append((cursor, match.end()))
         cursor = match.end()
     spans.append((cursor, end))

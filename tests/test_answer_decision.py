@@ -343,6 +343,25 @@ def test_a_definition_or_another_name_is_what_a_what_question_may_ask():
     assert {c.text(): c.features["alias"] for c in found}["它又名醋酰胺。"] == 1.0
 
 
+def test_a_definition_names_the_term_as_a_whole_and_may_give_other_names_first():
+    asked = ("什么叫内台航路", "何谓内台航路？", "内台航路的定义是什么？", "内台航路是指什么", "内台航路是什么意思")
+    for question in asked:
+        assert analyse(question).defined == "内台航路", question
+    doc = Document(
+        "b.txt",
+        "内台航路",
+        "内台联络船即航行于内台航路的船舶。内台航路，或称内台航线，是连结日本内地与台湾的海运航线。"
+        "二甲基内台航路（DMA）是一个化合物。",
+    )
+    hits = [Hit(Chunk(0, "b.txt", 0, len(doc.text), doc.text), doc, 1.0, 0.8, 10.0)]
+    found = Scorer(analyse("什么是内台航路？"), {"内台": 5.0, "航路": 4.0}, "什么是内台航路？").candidates(hits)
+    assert {c.text(): c.features["defines"] for c in found} == {
+        "内台联络船即航行于内台航路的船舶。": 0.0,  # defines 内台联络船
+        "内台航路，或称内台航线，是连结日本内地与台湾的海运航线。": 1.0,
+        "二甲基内台航路（DMA）是一个化合物。": 0.0,  # another term that ends in it
+    }
+
+
 def test_what_no_retrieved_article_names_is_seen_by_every_candidate():
     pad = Document("pad.txt", "联想小新学习平板", "小新学习平板的屏幕光线反射减少80%。平板首发价2499元。")
     chunk = Chunk(0, "pad.txt", 0, len(pad.text), pad.text)

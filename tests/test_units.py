@@ -10,6 +10,7 @@ from index.chunking import Chunker, ChunkingSettings
 from index.dates import DateRange
 from index.documents import Document
 from index.search import reciprocal_rank_fusion
+from index.sentences import split_sentences
 from index.terms import question_units, units
 
 # --- matching units ------------------------------------------------------------------------------------
@@ -176,3 +177,12 @@ def test_a_description_asked_is_answered_with_the_rest_of_its_paragraph_within_t
     long_text = text.replace("心花黄色。", "心花黄色，" + "花冠管状，" * 20 + "五裂。")
     start, end = _with_neighbours(long_text, 0, first_end, describes=True)
     assert end - start <= MAX_ANSWER_CHARS and long_text[start:end].endswith("圆锥状排列。")
+
+
+def test_an_end_mark_inside_a_title_ends_no_sentence():
+    text = "他在《CDTV×Sacas！》节目中首次演唱。《你好！李焕英》上映了！好。"
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "他在《CDTV×Sacas！》节目中首次演唱。",
+        "《你好！李焕英》上映了！",
+        "好。",
+    ]

@@ -84,8 +84,14 @@ _OPPOSITES = dict(zip("男女上下高低多少大小", "女男下上低高少�
 _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」")
 # A sentence that gives another name, for a question that asks for one (别名是什么).
 _ALIAS_GIVEN = re.compile(NAME_WORDS + "|称为|称作|叫做|名为|被称|人称|命名")
-# What follows a term that a sentence defines: X（…）是…, X指…
-_DEFINING = r"(?:\s*[（(][^）)]{0,60}[）)])?[^，。！？；]{0,6}?(?:是|为|指|即|乃|意为|意指)"
+# A sentence that defines a term names it as a whole word (not 二甲基乙酰胺 for 乙酰胺), maybe with a gloss in
+# brackets and other names (又称内台航线，), then says what it is: X（…）是…, X，或称Y，是…, X指…
+_DEFINED_STARTS = r"(?:^|(?<=[，。；：:“”「」『』《》〈〉\s(（]))"
+_DEFINING = (
+    r"(?:\s*[（(][^）)]{0,60}[）)])?"
+    r"(?:[，,]\s*(?:或|又|也|亦|简|旧|俗|别|通|原)?(?:称|名|叫)(?:[^，。！？；（(]|[（(][^）)]{0,30}[）)]){0,30}[，,]?)?"
+    r"[，,]?\s*(?:就|也|则|其实|实际上|本身|通常|一般|原本|主要|泛|专|特)?(?:是|为|指|即|乃|意为|意指|系)"
+)
 _PERSON_TITLE = re.compile(
     r"(?:主席|总统|总理|首相|部长|局长|厅长|市长|省长|县长|书记|董事长|总裁|CEO|创始人|总经理|经理|主任|院长|校长|教练|导演|"
     r"演员|歌手|选手|运动员|作者|记者|专家|教授|博士|负责人|发言人|队长|主持人|执导|主演|担任|出任|获得者|得主)"
@@ -156,7 +162,8 @@ class Scorer:
         self.weights = weights
         self.total = sum(weights.values())
         # A sentence that defines the term a definition question asks about: compiled once per question.
-        self.defining = re.compile(re.escape(analysis.defined) + _DEFINING) if analysis.defined else None
+        defined = analysis.defined
+        self.defining = re.compile(_DEFINED_STARTS + re.escape(defined) + _DEFINING) if defined else None
         # The question's content words, each weighted by its rarest unit: a word is there or not as a whole, so
         # 大阪 missing from a sentence about 东京 counts even where bigram coverage is high.
         self.words = {
