@@ -93,6 +93,17 @@ def test_an_answer_pointing_back_past_the_length_limit_keeps_the_clauses_that_fi
     assert end - start <= MAX_ANSWER_CHARS
 
 
+def test_an_answer_that_names_its_year_or_film_only_as_the_one_before_shows_the_one_before():
+    before = "1911年，人口普查显示托尔金与弟弟住在伯明翰。"
+    text = before + "同年，托尔金到瑞士度过暑假，这次旅行写进了他的书。"
+    assert _with_neighbours(text, len(before), len(text), widen_forward=False) == (0, len(text))
+    alone = "托尔金到瑞士度过暑假，这次旅行写进了他的书。"  # nothing points back: the sentence alone
+    assert _with_neighbours(before + alone, len(before), len(before + alone), widen_forward=False)[0] == len(before)
+    long_before = "1911年，" + "人口普查显示托尔金与弟弟住在伯明翰，" * 8 + "他们搬了家。"
+    text = long_before + "同年，托尔金到瑞士度过暑假。"  # too long together: the answer's own sentence stays whole
+    assert _with_neighbours(text, len(long_before), len(text), widen_forward=False) == (len(long_before), len(text))
+
+
 def test_a_pinned_number_answer_is_not_widened_forward():
     text = "快手电商希望在2022年扶持500+个标杆快品牌。快品牌是新势力商家。"
     first_end = text.index("。") + 1

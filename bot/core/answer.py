@@ -17,6 +17,7 @@ from bot.core.candidates import (
     LEANS_BACK,
     MAX_ANSWER_CHARS,
     MAX_IDF,
+    REFERS_BACK,
     Candidate,
     Scorer,
     answer_spans,
@@ -287,6 +288,8 @@ def _with_neighbours(
             end = fitting[-1] if fitting else end
         if end - before[-1][0] <= MAX_ANSWER_CHARS:
             start = before[-1][0]
+    elif before and REFERS_BACK.search(text, start, end) and end - before[-1][0] <= MAX_ANSWER_CHARS:
+        start = before[-1][0]  # 同年, 此片 further in: only the whole sentence with the one before will do
     says_little = text[end - 1] in "：:" or end - start < SHORT_ANSWER
     if widen_forward and after and says_little and after[0][1] - start <= MAX_ANSWER_CHARS:
         end = after[0][1]
