@@ -36,9 +36,13 @@ class Linear:
         return x if self.clip is None else max(-self.clip, min(self.clip, x))
 
     def logit(self, features: dict[str, float]) -> float:
-        z = self.intercept
+        # The same sum as contributions() adds up, written out: it runs ~25 times per question.
+        z, get, clip = self.intercept, features.get, self.clip
         for name, c, m, s in zip(self.names, self.coef, self.mean, self.scale, strict=True):
-            z += c * self._x(features.get(name, 0.0), m, s)
+            x = (get(name, 0.0) - m) / s
+            if clip is not None:
+                x = -clip if x < -clip else clip if x > clip else x
+            z += c * x
         return z
 
     def contributions(self, features: dict[str, float], top: int = 6) -> list[tuple[str, float]]:
