@@ -85,6 +85,8 @@ def engine(fake_engine):
         ("恒光股份的保荐代表人是哪两位？", "list"),  # 哪两位, 哪三个: several things
         ("吴谦指出菲方违反了哪份文件？", "what"),
         ("团结工会于何年开始执政?", "when"),
+        ("抗日战争是在西元几年的时候结束?", "when"),  # a year of the calendar, not a count of years
+        ("哪一城市拥有约百分之十六点六七的就业机会？", "where"),  # a place asked, whatever figure describes it
         ("金正恩的母亲为?", "who"),  # a role asked with no question word, the way quiz questions end
         ("金正恩的母亲为何出国?", "other"),
     ],

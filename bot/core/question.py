@@ -20,7 +20,7 @@ _KINDS = (
     (
         "when",
         r"何时|什么时候|什么时间|哪一?天|哪一?年|何年|哪个月|几月|(?<!第)几号|几点|哪日|日期|时间是|多久以前|哪个季度|"
-        r"几世纪|哪个?世纪",
+        r"几世纪|哪个?世纪|(?:西元|公元)几年",
     ),
     ("list", r"哪些|哪几|哪[两三四五六七八九十]"),  # 哪两位, 哪三个国家: several things asked
     (
@@ -30,7 +30,8 @@ _KINDS = (
     ("who", r"谁|哪一?位|哪个人|什么人|哪一?名|哪国人"),
     (
         "where",
-        r"哪里|哪儿|在哪|何地|何处|什么地方|什么位置|哪个(?:城市|省|国家|地区|地方|港口|县|区|市|村|镇)|哪座|哪国|哪省|哪个?城市|哪处",
+        r"哪里|哪儿|在哪|何地|何处|什么地方|什么位置|哪[一个]个?(?:城市|省|国家|地区|地方|港口|县|区|市|村|镇)|哪座|哪国|哪省|"
+        r"哪城市|哪处",
     ),
     (
         "number",
@@ -213,7 +214,7 @@ def analyse(question: str) -> Analysis:
         if unit is None and not rate and _AMOUNT.search(question):
             unit = "amount"  # 零售额多少, 交易规模达到多少: an amount, which a growth rate does not answer
     elif kind == "when":
-        if re.search(r"哪一?年|何年|几几年|什么年份", question):
+        if re.search(r"哪一?年|何年|几几年|什么年份|(?:西元|公元)几年", question):
             unit = "年"
         elif re.search(r"几点|什么时间|几时", question):
             unit = "时"
