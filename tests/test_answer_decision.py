@@ -362,6 +362,10 @@ def test_a_definition_names_the_term_as_a_whole_and_may_give_other_names_first()
         "内台航路，或称内台航线，是连结日本内地与台湾的海运航线。": 1.0,
         "二甲基内台航路（DMA）是一个化合物。": 0.0,  # another term that ends in it
     }
+    question = "内台航路也叫什么？"
+    found = Scorer(analyse(question), {"内台": 5.0, "航路": 4.0}, question).candidates(hits)
+    alias = {c.text(): c.features["alias"] for c in found}
+    assert alias["内台航路，或称内台航线，是连结日本内地与台湾的海运航线。"] == 1.0
 
 
 def test_what_no_retrieved_article_names_is_seen_by_every_candidate():

@@ -102,7 +102,10 @@ _ATTRIBUTE_UNITS = tuple(
 )
 # A what question that asks for another name (猴面包树的别名是什么, 也叫什么) or what a term means (什么是乙酰胺,
 # JAXR是什么): a sentence that gives a name (又名, 简称) or defines the term (X是…, X指…) answers it.
-NAME_WORDS = "别名|别称|又名|又叫|也叫|又称|也称|简称|全称|原名|本名|俗称|学名|昵称|绰号|外号|英文名|中文名"
+NAME_WORDS = (
+    "别名|别称|又名|又叫|也叫|又称|也称|或称|亦称|通称|旧称|古称|又作|亦作|简称|全称|原名|本名|俗称|学名|昵称|绰号|外号|"
+    "英文名|中文名"
+)
 _ALIAS_ASKED = re.compile(NAME_WORDS + "|还叫|称为什么|称作什么|叫什么")
 _DEFINITION_ASKED = re.compile(
     r"^(?:请问)?(?:什么是|什么叫|何谓)(?P<after>[^的，,？?]{1,20})[？?]?$|"
