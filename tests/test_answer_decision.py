@@ -86,6 +86,7 @@ def engine(fake_engine):
         ("吴谦指出菲方违反了哪份文件？", "what"),
         ("团结工会于何年开始执政?", "when"),
         ("抗日战争是在西元几年的时候结束?", "when"),  # a year of the calendar, not a count of years
+        ("嘉定府是在哪个朝代所设立的?", "when"),  # a dynasty is a time, though 在哪 is in the question
         ("哪一城市拥有约百分之十六点六七的就业机会？", "where"),  # a place asked, whatever figure describes it
         ("金正恩的母亲为?", "who"),  # a role asked with no question word, the way quiz questions end
         ("金正恩的母亲为何出国?", "other"),
@@ -343,6 +344,19 @@ def test_a_definition_or_another_name_is_what_a_what_question_may_ask():
     question = "乙酰胺的别名是什么？"
     found = Scorer(analyse(question), {"乙酰胺": 5.0, "别名": 4.0}, question).candidates(hits)
     assert {c.text(): c.features["alias"] for c in found}["它又名醋酰胺。"] == 1.0
+
+
+def test_a_dynasty_or_a_reign_answers_a_when_question_as_a_year_does():
+    doc = Document("c.txt", "嘉定府", "嘉定府历史悠久。宋朝时，改设嘉定府。康熙年间重修府城。府城在同一时期扩建。")
+    hits = [Hit(Chunk(0, "c.txt", 0, len(doc.text), doc.text), doc, 1.0, 0.8, 10.0)]
+    question = "嘉定府是在哪个朝代所设立的?"
+    found = Scorer(analyse(question), {"嘉定": 5.0, "设立": 3.0}, question).candidates(hits)
+    assert {c.text(): c.features["kind_ok"] for c in found} == {
+        "嘉定府历史悠久。": 0.0,
+        "宋朝时，改设嘉定府。": 1.0,
+        "康熙年间重修府城。": 1.0,
+        "府城在同一时期扩建。": 0.0,  # 同一时期 names no time
+    }
 
 
 def test_a_definition_names_the_term_as_a_whole_and_may_give_other_names_first():
