@@ -346,6 +346,11 @@ def test_a_definition_or_another_name_is_what_a_what_question_may_ask():
     assert {c.text(): c.features["alias"] for c in found}["它又名醋酰胺。"] == 1.0
 
 
+def test_where_a_thing_is_asks_where_it_lies():
+    assert analyse("黑龙江省博物馆在哪？").focus == ("博物馆", "位于")
+    assert "位于" not in analyse("第五届进博会在哪里举行").focus  # where it was held: 举行 is what to find
+
+
 def test_a_dynasty_or_a_reign_answers_a_when_question_as_a_year_does():
     doc = Document("c.txt", "嘉定府", "嘉定府历史悠久。宋朝时，改设嘉定府。康熙年间重修府城。府城在同一时期扩建。")
     hits = [Hit(Chunk(0, "c.txt", 0, len(doc.text), doc.text), doc, 1.0, 0.8, 10.0)]

@@ -111,6 +111,8 @@ _DEFINITION_ASKED = re.compile(
     r"^(?:请问)?(?:什么是|什么叫|何谓)(?P<after>[^的，,？?]{1,20})[？?]?$|"
     r"^(?P<before>[^的，,？?]{1,20}?)(?:的(?:定义|含义|概念)是|是|是指|指的是|是一种|是一个)(?:什么|啥)(?:意思|东西)?[？?]?$"
 )
+# A where question with no verb after its question word asks where a thing lies (博物馆在哪？, 位于哪里).
+_WHERE_IS = re.compile(r"(?:在|位于)(?:哪里|哪儿|哪|何处|何地|什么地方|什么位置)[？?]?$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
@@ -225,6 +227,8 @@ def analyse(question: str) -> Analysis:
             unit = "日"
     tokens = pos_tokens(question)
     focus = _focus(question, tokens)
+    if kind == "where" and _WHERE_IS.search(question) and "位于" not in focus:
+        focus += ("位于",)  # 博物馆在哪？ asks where it lies: 位于…, 地处…
     qualifiers = tuple(dict.fromkeys(m.group(0) for m in _QUALIFIERS.finditer(question)))
     subjects = tuple(s for s in _subjects(tokens) if s not in focus and not any(s in q for q in qualifiers))
     definition = _DEFINITION_ASKED.search(question.strip()) if kind == "what" else None
