@@ -381,6 +381,11 @@ def test_a_definition_names_the_term_as_a_whole_and_may_give_other_names_first()
         "内台航路，或称内台航线，是连结日本内地与台湾的海运航线。": 1.0,
         "二甲基内台航路（DMA）是一个化合物。": 0.0,  # another term that ends in it
     }
+    marked = Document("d.txt", "内台航路", "<br>内台航路指连结日本内地与台湾的航线。")  # markup left in the text
+    hits = [Hit(Chunk(0, "d.txt", 0, len(marked.text), marked.text), marked, 1.0, 0.8, 10.0)]
+    found = Scorer(analyse("什么是内台航路？"), {"内台": 5.0, "航路": 4.0}, "什么是内台航路？").candidates(hits)
+    assert [c.features["defines"] for c in found] == [1.0]
+    hits = [Hit(Chunk(0, "b.txt", 0, len(doc.text), doc.text), doc, 1.0, 0.8, 10.0)]
     question = "内台航路也叫什么？"
     found = Scorer(analyse(question), {"内台": 5.0, "航路": 4.0}, question).candidates(hits)
     alias = {c.text(): c.features["alias"] for c in found}

@@ -91,7 +91,7 @@ _QUOTED = re.compile(r"《[^》]{1,30}》|“[^”]{1,30}”|「[^」]{1,30}」"
 _ALIAS_GIVEN = re.compile(NAME_WORDS + "|称为|称作|叫做|名为|被称|人称|命名")
 # A sentence that defines a term names it as a whole word (not 二甲基乙酰胺 for 乙酰胺), maybe with a gloss in
 # brackets and other names (又称内台航线，), then says what it is: X（…）是…, X，或称Y，是…, X指…
-_DEFINED_STARTS = r"(?:^|(?<=[，。；：:“”「」『』《》〈〉\s(（]))"
+_DEFINED_STARTS = r"(?<![\u4e00-\u9fffA-Za-z0-9])"  # not the end of a longer word
 _DEFINING = (
     r"(?:\s*[（(][^）)]{0,60}[）)])?"
     r"(?:[，,]\s*(?:或|又|也|亦|简|旧|俗|别|通|原)?(?:称|名|叫)(?:[^，。！？；（(]|[（(][^）)]{0,30}[）)]){0,30}[，,]?)?"
