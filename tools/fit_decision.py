@@ -292,11 +292,12 @@ every fit and check question with the shipped decision before and after it, stat
   state moves (the day rule had declined the two 月球 questions for the wrong reason).
 Tried and dropped: subject_clash extended to any same-length name sharing the subject's first two characters
 (中国电信 against 中国移动): no fit question moved, one DRCD check answer declined.
-2026-12-06, second stop. Kept, each replayed as above (fit +12 right over the stop, check +5, one wrong answer
+2026-12-06, second stop. Kept, each replayed as above (fit +13 right over the stop, check +5, one wrong answer
 declined, nothing lost; no news row moves):
 - a definition names its term as a whole word and may give other names first (内台航路，或称内台航线，是…;
   not 二甲基乙酰胺…是 for 乙酰胺, nor JAXR API是 for JAXR), and 什么叫/何谓/X的定义是什么/X是指什么 ask one;
-  no sentence ends inside a 《title》 (《CDTV×Sacas！》): CMRC fit +7, check +2;
+  no sentence ends inside a 《title》 (《CDTV×Sacas！》): CMRC fit +7, check +2; the term may follow markup
+  (<br>西班牙语言（…）指…): CMRC fit +1;
 - a sentence that names its year or subject only by pointing back (同年，…; 在此片成名) answered with the one
   before it, when both fit in 150 characters (a first version clipped the sentence to fit and lost a written fit
   answer): DRCD fit +1;
