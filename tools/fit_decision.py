@@ -344,7 +344,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.core import decision, verifier  # noqa: E402
-from bot.core.answer import OPEN, Thresholds, answer_bounds, compose, question_terms, rival_scores, term_weights  # noqa: E402
+from bot.core.answer import (  # noqa: E402
+    OPEN,
+    RULE_REASONS,
+    Thresholds,
+    answer_bounds,
+    compose,
+    question_terms,
+    rival_scores,
+    term_weights,
+)
 from bot.core.candidates import Candidate, Scorer, quantity_values  # noqa: E402
 from bot.core.evaluate import _normalise  # noqa: E402
 from bot.core.question import analyse  # noqa: E402
@@ -353,8 +362,9 @@ from tools.answer_cache import CACHE, INDEXES, Replay, load_replay  # noqa: E402
 SEED = 0
 FOLDS = 5
 C = 0.05  # inverse regularisation strength (0.05 and 1 were tried by 5-fold cross-validation)
-# features that decide by rule in bot/core/answer.compose (_rule_reason), never weighed
-RULES = {"year_clash", "subject_clash", "period_clash"}
+# features that decide by rule in bot/core/answer.compose (RULE_REASONS), never weighed; day_conflict is a
+# rule and a weight both (it was weighed before it became a rule)
+RULES = set(RULE_REASONS) - {"day_conflict"}
 RANK_FEATURES = None  # None: the ranker sees every feature (but the verifier's, which comes after it)
 USE_VERIFIER = True  # fit with the verifier (bot/core/verifier.py) when its graphs are there
 VERIFIER_WORK = Path("/tmp/xunda-verifier")  # tools/train_verifier.py writes half0/half1.int8.onnx here

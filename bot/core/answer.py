@@ -164,19 +164,21 @@ def compose(
     return Answer(question, text, True, citations, features)
 
 
+# The features that decline by rule, whatever the score, each with what it says in --debug: a figure dated to
+# another year, another day (截至8月12日 where 截至8月6日 was asked) or another period of the year (前7个月 for
+# 上半年), or about another place of the kind asked (江西省 asked, only 福建省 there).
+RULE_REASONS = {
+    "year_clash": "another year",
+    "day_conflict": "another day",
+    "period_clash": "another period",
+    "subject_clash": "another place",
+}
+
+
 def _rule_reason(best: Candidate) -> str:
-    """Why the best sentence cannot answer, whatever its score: its figure is dated to another year, another day
-    (截至8月12日 where 截至8月6日 was asked) or another period of the year (前7个月 for 上半年), or it is about
-    another place of the kind asked (江西省 asked, only 福建省 there)."""
-    if best.features.get("year_clash"):
-        return "the best sentence is about another year"
-    if best.features.get("day_conflict"):
-        return "the best sentence is about another day"
-    if best.features.get("period_clash"):
-        return "the best sentence is about another period"
-    if best.features.get("subject_clash"):
-        return "the best sentence is about another place"
-    return ""
+    """Why the best sentence cannot answer, whatever its score ("" when no rule holds)."""
+    broken = next((what for name, what in RULE_REASONS.items() if best.features.get(name)), None)
+    return f"the best sentence is about {broken}" if broken else ""
 
 
 def rivals(candidates: list[Candidate], kind: str) -> list[tuple[Candidate, list[float]]]:

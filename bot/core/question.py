@@ -228,7 +228,7 @@ def analyse(question: str) -> Analysis:
     tokens = pos_tokens(question)
     focus = _focus(question, tokens)
     if kind == "where" and _WHERE_IS.search(question) and "位于" not in focus:
-        focus += ("位于",)  # 博物馆在哪？ asks where it lies: 位于…, 地处…
+        focus += ("位于",)  # 博物馆在哪？ asks where it lies: 位于…
     qualifiers = tuple(dict.fromkeys(m.group(0) for m in _QUALIFIERS.finditer(question)))
     subjects = tuple(s for s in _subjects(tokens) if s not in focus and not any(s in q for q in qualifiers))
     definition = _DEFINITION_ASKED.search(question.strip()) if kind == "what" else None
