@@ -130,6 +130,9 @@ def test_a_share_of_a_whole_wants_a_rate_not_the_whole_s_unit():
     assert a.rate and a.unit is None  # 10.2% answers it, not a head count
     assert analyse("2022年北京数字经济增加值占GDP的比重是多少？").rate
     assert analyse("新厂区占地多少？").unit == "平方"  # 占地 is an area
+    share = analyse("粮食作物播种面积约占全省总播种面积约多少比例?")
+    answer = "粮食作物播种面积约占全省总播种面积的四分之三左右"  # a fraction in words is a rate too
+    assert share.rate and _unit_match(share, _answer_types(answer, [])["quantities"], answer) == (True, False)
 
 
 @pytest.mark.parametrize(
@@ -155,6 +158,13 @@ def test_the_unit_asked_for_is_read_in_either_spelling(question, unit, answer, o
         ("几何E萤火虫快充充满要多久？", "时长", "快充30分钟可充至80%。", True),
         ("邮储银行主题信用卡年费是多少？", "元", "该卡年费200元。", True),
         ("联想小新学习平板屏幕刷新率多少？", "赫兹", "屏幕光线反射减少 80%。", False),
+        ("运动员村的建设总投资是多少？", "元", "村内有10栋公寓、2个运动员餐厅。", False),  # an investment is money
+        ("运动员村的建设总投资是多少？", "元", "总投资约27亿元。", True),
+        ("慈善晚会一共募集了多少善款", "元", "晚会募集善款1200万元。", True),
+        ("杜婷婷今年多大了", "岁", "杜婷婷以1042次的成绩夺得冠军。", False),  # a score is no age
+        ("杜婷婷今年多大了", "岁", "今年20岁的杜婷婷是体育学院学生。", True),
+        ("从南竿到东引要花费多少时间？", "时长", "搭台马轮大约两小时可到。", True),  # a duration, not a price
+        ("平定叛乱只需要花多少时间?", "时长", "只需三个月即可平定。", True),
     ],
 )
 def test_an_attribute_asked_for_wants_its_unit(question, unit, answer, ok):

@@ -46,7 +46,8 @@ _KINDS = (
 # A price or sum asked: the word for it right before or after 多少 (价格是多少, 多少资金), not anywhere in the question
 # (出售多少小麦以平抑食品价格 asks a quantity of wheat).
 _PRICE_ASKED = re.compile(
-    r"花了?多少|(?:金额|价格?|售价|资金|罚款?|被罚了?|[^消]费用?)(?:是|为|要|约|达|共)?多少|多少(?:资金|价格|价钱|金额|费用)"
+    r"花了?多少|(?:金额|价格?|售价|资金|罚款?|被罚了?|[^消]费用?|投资额?|造价|善款|捐款)(?:是|为|要|约|达|共)?多少|"
+    r"多少(?:资金|价格|价钱|金额|费用|善款|捐款)"
 )
 _KIND_PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in _KINDS)
 # 总经理叫什么, 导演的名字是什么: what a person in a role is called is a person's name.
@@ -98,6 +99,7 @@ _ATTRIBUTE_UNITS = tuple(
         (r"功率", "瓦"),
         (r"刷新率|频率", "赫兹"),
         (r"人数", "人"),  # 报名人数, 死亡人数: counted in 人 (万人, 人次), not in 分 or 元
+        (r"多大了|多大年纪|年龄|年纪|岁数", "岁"),  # 她今年多大了 asks an age, not her score
     )
 )
 # A what question that asks for another name (猴面包树的别名是什么, 也叫什么) or what a term means (什么是乙酰胺,
@@ -203,6 +205,8 @@ def analyse(question: str) -> Analysis:
         match = _UNIT_AFTER.search(question)
         if _ORDINAL_ASKED.search(question):
             unit = "第"  # 排第几: a rank (第二, 榜首) answers it, not a count
+        elif match and match.group(1) == "时间":
+            unit = "时长"  # 花费多少时间: a duration (两小时, 三个月), not a price, nor a clock time in 时
         elif (
             match
             and match.group(1)[0] == "钱"
