@@ -197,3 +197,22 @@ def test_an_end_mark_inside_a_title_ends_no_sentence():
         "《你好！李焕英》上映了！",
         "好。",
     ]
+
+
+def test_widening_back_never_cuts_off_the_number_asked_for():
+    before = (
+        "原标题：普京：俄罗斯上半年已向非洲供应近1000万吨粮食普京：俄罗斯上半年已向非洲供应近1000万吨粮食郑昊宁"
+        "俄罗斯总统弗拉基米尔·普京28日说，俄方正在增加对非洲国家的粮食供应，今年上半年已供应粮食近1000万吨。"
+    )
+    sentence = (
+        "他当天在圣彼得堡出席俄罗斯-非洲峰会全体会议时说，俄方2022年向非洲国家供应1150万吨粮食，"
+        "今年仅前六个月就已供应近1000万吨。"
+    )
+    text = before + sentence
+    start = len(before)
+    answer = sentence.index("1150万吨")
+    # The clauses that fit with the sentence before would stop at 会议时说: the figure asked for goes with the
+    # sentence, which then stands alone.
+    assert _with_neighbours(text, start, len(text), widen_forward=False, keep_from=start + answer) == (start, len(text))
+    cut = _with_neighbours(text, start, len(text), widen_forward=False)  # without knowing where the figure is
+    assert cut[0] == 0 and "1150万吨" not in text[cut[0] : cut[1]]

@@ -21,6 +21,7 @@ from bot.core.candidates import (
     Candidate,
     Scorer,
     answer_spans,
+    last_answer_at,
     paragraph_bounds,
     quantity_values,
     total_first,
@@ -270,11 +271,16 @@ def answer_bounds(c: Candidate, kind: str, describes: bool = False) -> tuple[int
     was asked for and is there is the whole answer; anything else may need the sentence after it too, and a
     description asked (有什么特点, 为什么) the rest of its paragraph, as far as the answer's length allows."""
     pinned = kind in ("number", "when") and c.features.get("kind_ok", 0.0) > 0
-    return _with_neighbours(c.hit.doc.text, c.start, c.end, widen_forward=not pinned, describes=describes)
+    text = c.hit.doc.text
+    at = last_answer_at(text[c.start : c.end], kind) if pinned else None
+    return _with_neighbours(
+        text, c.start, c.end, widen_forward=not pinned, describes=describes,
+        keep_from=None if at is None else c.start + at,
+    )
 
 
 def _with_neighbours(
-    text: str, start: int, end: int, widen_forward: bool = True, describes: bool = False
+    text: str, start: int, end: int, widen_forward: bool = True, describes: bool = False, keep_from: int | None = None
 ) -> tuple[int, int]:
     """Widen a short answer by the sentence it leans on: the one before when it opens with a reference
     back (他是…, 其中…), the one after when it ends in a colon or says too little on its own."""
@@ -287,7 +293,8 @@ def _with_neighbours(
     if before and LEANS_BACK.match(text, start):
         if end - before[-1][0] > MAX_ANSWER_CHARS:  # too long with the sentence before: keep the clauses that fit
             fitting = [e for _, e in split_clauses(text, start, end) if e - before[-1][0] <= MAX_ANSWER_CHARS]
-            end = fitting[-1] if fitting else end
+            if fitting and (keep_from is None or fitting[-1] > keep_from):  # never cut off the number asked for
+                end = fitting[-1]
         if end - before[-1][0] <= MAX_ANSWER_CHARS:
             start = before[-1][0]
     elif before and REFERS_BACK.search(text, start, end) and end - before[-1][0] <= MAX_ANSWER_CHARS:

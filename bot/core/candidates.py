@@ -623,6 +623,13 @@ def _answer_types(span: str, tags: list[tuple[str, str]]) -> dict:
     return {"positions": positions, "quantities": quantities, "tagged": tagged}
 
 
+def last_answer_at(span: str, kind: str) -> int | None:
+    """Where in the span the last number (多少 questions) or date (何时 questions) stands, if any."""
+    key = "quantity" if kind == "number" else "date"
+    positions = _answer_types(span, [])["positions"][key]
+    return max(positions) if positions else None
+
+
 def _is_quantity(m: re.Match, text: str) -> bool:
     """Whether a _QUANTITY match is a count or measure, not a model number (M5) or a word holding 一 (一代)."""
     if not m.group(0).strip():
