@@ -613,6 +613,18 @@ def test_a_figure_for_another_place_or_day_is_not_an_answer(fake_engine):
     assert not other_day.answerable and other_day.features.reason == "the best sentence is about another day"
 
 
+def test_a_term_asked_to_be_defined_must_be_named_by_the_answer(fake_engine):
+    space = Document(
+        "space.txt",
+        "太空",
+        "行星际空间是太阳系内行星之间的空间，延伸到了太阳圈。星际空间继续延伸到银河系的边缘。",
+    )
+    fake_engine.ingest_documents({space.doc_id: space}, replace_all=True)
+    assert fake_engine.ask("什么是行星际空间？").answerable
+    other_term = fake_engine.ask("什么是地月空间？")  # the corpus never names it
+    assert not other_term.answerable and other_term.features.reason == "the best sentence is about another term"
+
+
 def test_debug_shows_why(engine):
     features = engine.ask("快手电商国货销量增长了多少").features
     assert features.question["kind"] == "number" and "快手" in features.question["subjects"]

@@ -22,6 +22,7 @@ from index.sentences import split_clauses, split_sentences
 from index.terms import is_han, units
 
 MAX_ANSWER_CHARS = 150
+MAX_TERM_CHARS = 6  # a term asked to be defined (什么是X) longer than this is mostly a question read as a term
 SHORTLIST = 12  # candidates that get the full features
 TITLE_SHARE = 0.8  # how far a question term in the article title counts as being in each of its sentences
 NEAR_CHARS = 12  # an answer this close to the focus word is "next to" it
@@ -325,6 +326,11 @@ class Scorer:
             "quoted": float(bool(_QUOTED.search(span))),
             "alias": float(a.wants_alias and bool(_ALIAS_GIVEN.search(span))),
             "defines": float(self.defining is not None and bool(self.defining.search(lower))),
+            # 什么是地月空间 answered by a sentence, sentence before and title that never name 地月空间 (a short
+            # term; a long "term" is mostly a question read as one: 胜利广场周围地区现在是什么)
+            "term_absent": float(
+                a.defined is not None and len(a.defined) <= MAX_TERM_CHARS and a.defined not in context
+            ),
         }
         # Each unmet constraint alone is rare in the data; their count pools the evidence.
         f["violations"] = (
