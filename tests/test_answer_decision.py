@@ -375,9 +375,13 @@ def test_a_dynasty_or_a_reign_answers_a_when_question_as_a_year_does():
 
 
 def test_a_definition_names_the_term_as_a_whole_and_may_give_other_names_first():
-    asked = ("什么叫内台航路", "何谓内台航路？", "内台航路的定义是什么？", "内台航路是指什么", "内台航路是什么意思")
+    asked = (
+        "什么叫内台航路", "何谓内台航路？", "内台航路的定义是什么？", "内台航路是指什么", "内台航路是什么意思",
+        "内台航路的定义是?",  # as quiz questions end, with no question word
+    )
     for question in asked:
         assert analyse(question).defined == "内台航路", question
+        assert analyse(question).kind == "what", question
     doc = Document(
         "b.txt",
         "内台航路",

@@ -111,7 +111,8 @@ NAME_WORDS = (
 _ALIAS_ASKED = re.compile(NAME_WORDS + "|还叫|称为什么|称作什么|叫什么")
 _DEFINITION_ASKED = re.compile(
     r"^(?:请问)?(?:什么是|什么叫|何谓)(?P<after>[^的，,？?]{1,20})[？?]?$|"
-    r"^(?P<before>[^的，,？?]{1,20}?)(?:的(?:定义|含义|概念)是|是|是指|指的是|是一种|是一个)(?:什么|啥)(?:意思|东西)?[？?]?$"
+    r"^(?P<before>[^的，,？?]{1,20}?)(?:的(?:定义|含义|概念)是|是|是指|指的是|是一种|是一个)(?:什么|啥)(?:意思|东西)?[？?]?$|"
+    r"^(?P<quiz>[^的，,？?]{1,20}?)的(?:定义|含义|概念)(?:是|为)?[？?]?$"  # 区域研究的定义是? as quizzes end
 )
 # A where question with no verb after its question word asks where a thing lies (博物馆在哪？, 位于哪里).
 _WHERE_IS = re.compile(r"(?:在|位于)(?:哪里|哪儿|哪|何处|何地|什么地方|什么位置)[？?]?$")
@@ -190,7 +191,9 @@ def question_kind(question: str) -> str:
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(question):
             return "who" if kind == "what" and _ROLE_NAME.search(question) else kind
-    return "who" if _ROLE_ENDING.search(question.rstrip("？? \t\n")) else "other"
+    if _ROLE_ENDING.search(question.rstrip("？? \t\n")):
+        return "who"
+    return "what" if _DEFINITION_ASKED.search(question.strip()) else "other"
 
 
 @lru_cache(maxsize=4096)
@@ -249,7 +252,7 @@ def analyse(question: str) -> Analysis:
         relative_years=tuple(dict.fromkeys(RELATIVE_YEARS[m] for m in _RELATIVE_YEAR.findall(question))),
         wants_alias=kind == "what" and bool(_ALIAS_ASKED.search(question)),
         describes=kind in ("what", "other", "list") and bool(_DESCRIPTION_ASKED.search(question)),
-        defined=(definition.group("after") or definition.group("before")).strip().lower() if definition else None,
+        defined=next(d for d in definition.groups() if d).strip().lower() if definition else None,
         words=_content_words(tokens),
     )
 
