@@ -274,7 +274,8 @@ def answer_bounds(c: Candidate, kind: str, describes: bool = False) -> tuple[int
     description asked (有什么特点, 为什么) the rest of its paragraph, as far as the answer's length allows."""
     pinned = kind in ("number", "when") and c.features.get("kind_ok", 0.0) > 0
     text = c.hit.doc.text
-    at = last_answer_at(text[c.start : c.end], kind) if pinned else None
+    leans_back = pinned and bool(LEANS_BACK.match(text, c.start))  # only then may widening cut the span short
+    at = last_answer_at(text[c.start : c.end], kind) if leans_back else None
     return _with_neighbours(
         text, c.start, c.end, widen_forward=not pinned, describes=describes,
         keep_from=None if at is None else c.start + at,
