@@ -181,6 +181,18 @@ def test_the_subject_and_year_are_constraints():
     a = analyse("快手电商国货销量增长了多少")
     assert "快手" in a.subjects
     assert analyse("2023年澳网男单冠军是谁？").years == ("2023",)
+    # a name jieba tags with the word before it, or with a word for its kind of area, is the name alone
+    assert analyse("宏碁和浩汉的公司都位于新北市的哪一地方？").subjects == ("浩汉",)
+    assert analyse("清朝时哪一机构会管理青海地区？").subjects == ("青海",)
+
+
+def test_a_subject_may_be_spelt_out_in_full():
+    from bot.core.candidates import _subject_share
+
+    assert _subject_share(("欧盟",), "大约30万吨化肥去年被扣留在欧洲联盟国家的港口") == 1.0
+    assert _subject_share(("交管局",), "公安部交通管理局将升级完善考试题库") == 1.0
+    assert _subject_share(("韩国",), "韩美两国举行联合演习") == 0.0  # 韩国 abbreviates no pair of countries
+    assert _subject_share(("快手", "欧盟"), "快手电商") == 0.5
 
 
 @pytest.mark.parametrize(

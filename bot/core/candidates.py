@@ -296,9 +296,9 @@ class Scorer:
             "named_near": float(_near_focus(lower, a.focus, tagged)) if a.kind in _NAMED_KINDS else 1.0,
             "new_name": float(new_name) if a.kind in _NAMED_KINDS else 1.0,
             "has_subject": float(bool(a.subjects)),
-            "subject_span": _share(a.subjects, lower),
-            "subject_ctx": _share(a.subjects, context),
-            "subject_doc": _share(a.subjects, whole),
+            "subject_span": _subject_share(a.subjects, lower),
+            "subject_ctx": _subject_share(a.subjects, context),
+            "subject_doc": _subject_share(a.subjects, whole),
             "has_year": float(bool(a.years)),
             "year_span": _year_share(a.years, lower),
             "year_ctx": _year_share(a.years, context),
@@ -351,6 +351,23 @@ def _share(words: tuple[str, ...], text: str) -> float:
     if not words:
         return 1.0
     return sum(1 for w in words if w in text) / len(words)
+
+
+def _subject_share(subjects: tuple[str, ...], text: str) -> float:
+    """The share of the subjects that `text` names, in full or spelt out (欧盟 as 欧洲联盟, 交管局 as 交通管理局)."""
+    if not subjects:
+        return 1.0
+    return sum(1 for s in subjects if s in text or _spelt_out(s).search(text)) / len(subjects)
+
+
+@lru_cache(maxsize=4096)
+def _spelt_out(subject: str) -> re.Pattern:
+    """A subject's characters in order with at most as many more between them (欧盟: 欧洲联盟), the way a short
+    name abbreviates a long one. Not for names ending in 国: 韩国 is no abbreviation of 韩美两国."""
+    if len(subject) < 2 or not all(is_han(ch) for ch in subject) or subject.endswith("国"):
+        return re.compile(r"(?!)")
+    gaps = f".{{0,{len(subject)}}}"
+    return re.compile(gaps.join(map(re.escape, subject)))
 
 
 def _year_share(years: tuple[str, ...], text: str) -> float:

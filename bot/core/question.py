@@ -274,6 +274,10 @@ def _content_words(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+_JOINED_BEFORE = re.compile(r"^[和与及由从在被对把将]")  # not 向, a common surname
+_AREA_AFTER = re.compile(r"(?<=..)(?:地区|一带)$")
+
+
 def _subjects(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
     """Named things in the question: jieba's name/place/organisation/brand tags and Latin words (MU5735)."""
     found = []
@@ -285,6 +289,10 @@ def _subjects(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
         if word.isdigit() or _ASK_WORDS.fullmatch(word) or word in ("多少钱", "多少", "什么"):
             continue
         if flag in _SUBJECT_FLAGS or (word.isascii() and word.isalnum() and len(word) >= 2):
+            # jieba may tag a name with the word before it (宏碁和浩汉: 和浩汉/nr, 由威廉二世: 由威廉/nr), or with a
+            # word for its kind of area (青海地区): the name is what the text will hold
+            if len(word) >= 3:
+                word = _AREA_AFTER.sub("", _JOINED_BEFORE.sub("", word) if flag.startswith("nr") else word)
             found.append(word.lower())
     return tuple(dict.fromkeys(found))
 
