@@ -186,6 +186,14 @@ def test_the_subject_and_year_are_constraints():
     assert analyse("清朝时哪一机构会管理青海地区？").subjects == ("青海",)
 
 
+def test_news_words_for_the_question_s_words_count_as_them():
+    from bot.core.candidates import _in_question_words
+
+    assert "共有" not in analyse("成都大运会开幕式上共有多少名火炬手一起点燃主火炬？").focus  # 共有 asks a total
+    asked = analyse("英国6月通胀率降到了多少？")
+    assert "降到" in _in_question_words(asked, "英国6月通胀率降至7.9%")  # 降至 is how news says 降到
+
+
 def test_a_subject_may_be_spelt_out_in_full():
     from bot.core.candidates import _subject_share
 

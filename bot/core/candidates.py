@@ -497,7 +497,10 @@ _RATE_VALUE = r"(?=[了约近超逾达至为]{0,2}\s*\d+(?:\.\d+)?\s*(?:%|％|�
 # Words news uses for one another, each group of one length: a question's word is found under any of them.
 _SAME_MEANING = tuple(
     group.split()
-    for group in ("举行 举办 召开", "发布 公布 印发", "包含 包括 涵盖 囊括", "成立 创立 创办 设立", "位于 地处")
+    for group in (
+        "举行 举办 召开", "发布 公布 印发", "包含 包括 涵盖 囊括", "成立 创立 创办 设立", "位于 地处",
+        "降到 降至 降为", "升到 升至 升为", "增到 增至", "提高到 提高至", "下降到 下降至", "上升到 上升至",
+    )
 )
 _SAME_AS = {word: [other for other in group if other != word] for group in _SAME_MEANING for word in group}
 
