@@ -228,6 +228,8 @@ def test_a_year_conflict_is_another_year_named(years, text, conflict):
         (("2022",), None, "2021年营收10亿元", True),
         (("2022",), "2023-01-01", "2022年营收10亿元", False),
         (("1984", "1992"), None, "从1975年至1984年，他被派驻马德里", False),  # one year of the span asked
+        (("2025",), "2023-08-10", "武汉经开区整车产能250万辆", True),  # a later year asked: only a target answers
+        (("2025",), "2023-08-10", "到2025年，汽车产能要达到300万辆", False),
     ],
 )
 def test_a_year_clash_is_a_conflict_the_article_s_date_does_not_explain(years, published, text, clash):

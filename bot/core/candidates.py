@@ -556,6 +556,8 @@ def _year_clash(years: tuple[str, ...], published: str | None, text: str) -> boo
     year = (published or "")[:4]
     if not years or year in years or _year_share(years, text) > 0:
         return False  # a span of years asked (1984年至1992年) is met by a sentence that names one of them
+    if year.isdigit() and all(int(y) > int(year) for y in years):
+        return True  # 到2025年 asked of a 2023 article: only a target stated with its year answers
     relative = [offset for word, offset in RELATIVE_YEARS.items() if word in text]
     if relative:
         return year.isdigit() and not {str(int(year) + k) for k in relative} & set(years)
