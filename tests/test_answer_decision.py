@@ -184,6 +184,8 @@ def test_the_subject_and_year_are_constraints():
     # a name jieba tags with the word before it, or with a word for its kind of area, is the name alone
     assert analyse("宏碁和浩汉的公司都位于新北市的哪一地方？").subjects == ("浩汉",)
     assert analyse("清朝时哪一机构会管理青海地区？").subjects == ("青海",)
+    assert analyse("特朗普在另外三个案件中共面临多少项刑事指控？").subjects == ("特朗普",)  # 中 + 共, not 中共
+    assert analyse("中共占领天津后，《大公报》天津版改组为哪一家报纸?").subjects == ("中共", "天津")
 
 
 def test_news_words_for_the_question_s_words_count_as_them():

@@ -282,8 +282,10 @@ def _subjects(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
     """Named things in the question: jieba's name/place/organisation/brand tags and Latin words (MU5735)."""
     found = []
     previous = ""
-    for word, flag in tokens:
+    for i, (word, flag) in enumerate(tokens):
         after_digit, previous = previous[-1:].isdigit(), word
+        if word == "中共" and 0 < i < len(tokens) - 1 and tokens[i - 1][1][:1] in "nv" and tokens[i + 1][1][:1] == "v":
+            continue  # 行动中共抓获: 中 of 行动中 and 共, a total, read by jieba as 中共
         if len(word) < 2 and (not word.isascii() or after_digit):  # the G of 5G is no name
             continue
         if word.isdigit() or _ASK_WORDS.fullmatch(word) or word in ("多少钱", "多少", "什么"):
