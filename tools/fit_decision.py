@@ -351,6 +351,9 @@ Tried and not kept:
 - 如何称呼 and X的原名是? (a quiz ending) as another-name questions: one right DRCD fit answer lost, none gained;
 - the answer's class (哪座城市, 多少时间) out of the focus and content words: fit one right answer lost, one wrong
   one declined, one near miss answered;
+- when a rule rules out the best sentence, answering from the next one that no rule rules out (instead of
+  declining): fit 1 near miss answered (shipped verifier) or 1 more right (cross-fitted halves); check one
+  declined answer now wrong and one near miss answered;
 - a month clash again (a month asked, only other single months named, spans such as 1-7月 and 6月以来 excepted),
   as a rule: fit 4 right answers lost for 1 near miss declined, with the shipped verifier and with the cross-fitted
   halves alike (7月29日发布的预警 asked, 7月 named only in the title or not at all in the answering sentence);
