@@ -351,6 +351,8 @@ Tried and not kept:
 - 如何称呼 and X的原名是? (a quiz ending) as another-name questions: one right DRCD fit answer lost, none gained;
 - the answer's class (哪座城市, 多少时间) out of the focus and content words: fit one right answer lost, one wrong
   one declined, one near miss answered;
+- 我国 (and 国内, 全国) naming the subject 中国: fit one declined answer now wrong (shipped verifier), one more
+  right (cross-fitted halves); no gain;
 - when a rule rules out the best sentence, answering from the next one that no rule rules out (instead of
   declining): fit 1 near miss answered (shipped verifier) or 1 more right (cross-fitted halves); check one
   declined answer now wrong and one near miss answered;
