@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import jieba
 
-from bot.core.question import MEASURE_WORDS, NAME_WORDS, RELATIVE_YEARS, Analysis
+from bot.core.question import MEASURE_WORDS, NAME_WORDS, NOT_A_MODEL_NUMBER, RELATIVE_YEARS, Analysis
 from index.postags import posseg
 from index.search import Hit
 from index.sentences import split_clauses, split_sentences
@@ -213,7 +213,7 @@ class Scorer:
         top_bm25 = max((h.lexical for h in hits), default=1.0) or 1.0
         # Each retrieved article's title and text, lowered once: the whole-article features all read it.
         articles = {h.doc.doc_id: f"{h.doc.title}\n{h.doc.text}".lower() for h in hits}
-        doc_cov: dict[str, tuple[float, float]] = {}
+        doc_cov: dict[str, tuple[float, float, float]] = {}
         retrieved = self._retrieved(articles)
         for order, c in enumerate(shortlist):
             c.features.update(self._full(c, order, top_rrf, top_bm25, articles[c.doc_id], doc_cov))
@@ -252,12 +252,13 @@ class Scorer:
         # 增幅 asked, 同比增长647% said; 举行 asked, 举办 said: the text is read with the question's own words
         lower, passage = _in_question_words(a, lower), _in_question_words(a, passage)
         context = f"{title}\n{passage}"
-        if doc.doc_id not in doc_cov:
+        if doc.doc_id not in doc_cov:  # what the whole article holds: read once for all its sentences
             doc_cov[doc.doc_id] = (
                 coverage(whole, self.weights, self.total),
                 max((w for t, w in self.weights.items() if t not in whole), default=0.0),
+                _subject_share(a.subjects, whole),
             )
-        whole_cov, missing_doc = doc_cov[doc.doc_id]
+        whole_cov, missing_doc, subject_doc = doc_cov[doc.doc_id]
         missing_ctx = max((w for t, w in self.weights.items() if t not in context), default=0.0)
         absent = [w for word, w in self.words.items() if word not in context]
         # POS tags only matter for the kinds that want a name (person, organisation, place); the slow part.
@@ -298,7 +299,7 @@ class Scorer:
             "has_subject": float(bool(a.subjects)),
             "subject_span": _subject_share(a.subjects, lower),
             "subject_ctx": _subject_share(a.subjects, context),
-            "subject_doc": _subject_share(a.subjects, whole),
+            "subject_doc": subject_doc,
             "has_year": float(bool(a.years)),
             "year_span": _year_share(a.years, lower),
             "year_ctx": _year_share(a.years, context),
@@ -357,15 +358,16 @@ def _subject_share(subjects: tuple[str, ...], text: str) -> float:
     """The share of the subjects that `text` names, in full or spelt out (欧盟 as 欧洲联盟, 交管局 as 交通管理局)."""
     if not subjects:
         return 1.0
-    return sum(1 for s in subjects if s in text or _spelt_out(s).search(text)) / len(subjects)
+    return sum(1 for s in subjects if s in text or ((full := _spelt_out(s)) and full.search(text))) / len(subjects)
 
 
 @lru_cache(maxsize=4096)
-def _spelt_out(subject: str) -> re.Pattern:
+def _spelt_out(subject: str) -> re.Pattern | None:
     """A subject's characters in order with at most as many more between them (欧盟: 欧洲联盟), the way a short
-    name abbreviates a long one. Not for names ending in 国: 韩国 is no abbreviation of 韩美两国."""
-    if len(subject) < 2 or not all(is_han(ch) for ch in subject) or subject.endswith("国"):
-        return re.compile(r"(?!)")
+    name abbreviates a long one. None for names ending in 国 (韩国 is no abbreviation of 韩美两国) and for names
+    that are not all Han characters."""
+    if len(subject) < 2 or not is_han(subject) or subject.endswith("国"):
+        return None
     gaps = f".{{0,{len(subject)}}}"
     return re.compile(gaps.join(map(re.escape, subject)))
 
@@ -408,7 +410,7 @@ def _qualifier_share(qualifiers: tuple[str, ...], text: str) -> float:
     return said / len(qualifiers)
 
 
-_ANY_DAY = re.compile(r"(?<![\d\-－—A-Za-z])(\d{1,2}) ?[日号]")  # not 月球-26号
+_ANY_DAY = re.compile(NOT_A_MODEL_NUMBER + r"(\d{1,2}) ?[日号]")  # not 月球-26号
 
 
 def _day_share(days: tuple[str, ...], text: str) -> float:

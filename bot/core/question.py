@@ -121,8 +121,10 @@ RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
 _ORDINAL_ASKED = re.compile(r"第几|排名多少|排多少位|排在多少")
 _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
-# A day of the month (8月6日, 6日, 6号); not a model number's 号 (月球-26号, A320号).
-_DAY = re.compile(r"(?<![\d\-－—A-Za-z])(?:(?:1[0-2]|[1-9]) ?月 ?)?([1-9]|[12]\d|3[01]) ?[日号]")
+# Not after a digit, a hyphen or a Latin letter: the 号 of a model number (月球-26号, A320号) is no day.
+NOT_A_MODEL_NUMBER = r"(?<![\d\-－—A-Za-z])"
+# A day of the month (8月6日, 6日, 6号).
+_DAY = re.compile(NOT_A_MODEL_NUMBER + r"(?:(?:1[0-2]|[1-9]) ?月 ?)?([1-9]|[12]\d|3[01]) ?[日号]")
 _NAME_FLAGS = ("nr", "ns", "nt", "nrt", "nrfg", "eng")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
 # Words next to the question word that say nothing of what is asked (产能要达到多少: the focus is 产能, not 要).
@@ -278,14 +280,24 @@ _JOINED_BEFORE = re.compile(r"^[和与及由从在被对把将]")  # not 向, a 
 _AREA_AFTER = re.compile(r"(?<=..)(?:地区|一带)$")
 
 
+def _locative_misread(tokens: list[tuple[str, str]], i: int) -> bool:
+    """An abbreviation jieba read out of a locative 中 and the word after it (案件中共面临: 案件中 + 共, a total,
+    read as 中共): it opens with 中, follows a noun or verb and comes before a verb."""
+    word, flag = tokens[i]
+    return (
+        flag == "j" and word.startswith("中") and 0 < i < len(tokens) - 1
+        and tokens[i - 1][1][:1] in "nv" and tokens[i + 1][1][:1] == "v"
+    )
+
+
 def _subjects(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
     """Named things in the question: jieba's name/place/organisation/brand tags and Latin words (MU5735)."""
     found = []
     previous = ""
     for i, (word, flag) in enumerate(tokens):
         after_digit, previous = previous[-1:].isdigit(), word
-        if word == "中共" and 0 < i < len(tokens) - 1 and tokens[i - 1][1][:1] in "nv" and tokens[i + 1][1][:1] == "v":
-            continue  # 行动中共抓获: 中 of 行动中 and 共, a total, read by jieba as 中共
+        if _locative_misread(tokens, i):
+            continue
         if len(word) < 2 and (not word.isascii() or after_digit):  # the G of 5G is no name
             continue
         if word.isdigit() or _ASK_WORDS.fullmatch(word) or word in ("多少钱", "多少", "什么"):
