@@ -84,6 +84,14 @@ def test_an_answer_that_points_back_takes_the_sentence_before():
     assert start == 0 and end == len(text)
 
 
+def test_an_answer_that_opens_on_what_came_before_shows_the_sentence_it_follows_from():
+    # 在此背景下, 由此, 于是: the cause or the occasion is in the sentence before, which a 背景/为什么 asks for
+    before = "1791年，美国联邦政府助理财政部长投机案发生，许多纽约市民遭到财产损失。"
+    for opener in ("在此背景下，", "由此，", "于是，"):
+        text = before + opener + "各家经纪商决定通过协商的方式制定公共管理条例。"
+        assert _with_neighbours(text, len(before), len(text), widen_forward=False) == (0, len(text))
+
+
 def test_an_answer_pointing_back_past_the_length_limit_keeps_the_clauses_that_fit():
     before = "第四届双品网购节期间，山东实现网络零售额294.1亿元，同比增长12.1%。"
     tail = "，".join(f"第{i}项活动带动了相关品类的销售增长" for i in range(12))
