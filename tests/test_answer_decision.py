@@ -515,6 +515,17 @@ def test_a_question_word_missing_as_a_whole_is_seen_though_its_characters_are_th
     assert tokyo["word_missing_share"] > osaka["word_missing_share"] == 0.0
 
 
+def test_a_word_the_tokenizer_made_up_from_a_name_and_its_neighbour_is_found_as_the_name():
+    # 魏舒史称什么: jieba's HMM reads 魏舒史 (name + the 史 of 史称), which no text holds; the text names 魏舒
+    question = "魏舒史称什么？"
+    assert "魏舒史" in analyse(question).words
+    weights = {"魏舒": 6.0, "舒史": 6.0, "史称": 4.0}
+    features = _features(question, weights, "魏舒是春秋时期晋国的卿，史称魏献子。")
+    assert next(iter(features.values()))["word_missing_share"] == 0.0
+    dictionary_word = _features("杭州往返大阪的机票价格是多少？", {"大阪": 7.0}, "杭州往返大坂的机票价格为4200元。")
+    assert next(iter(dictionary_word.values()))["word_missing_share"] == 1.0  # 大阪 is a word: whole or missing
+
+
 def test_an_answer_right_next_to_the_focus_is_closer_than_one_a_clause_away():
     question = "韩国新能源汽车7月份出口了多少辆？"
     weights = {"韩国": 3.0, "新能": 4.0, "能源": 3.0, "汽车": 2.0, "出口": 3.0}

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import jieba
 
+from bot.core.followup import in_dictionary
 from bot.core.question import MEASURE_WORDS, NAME_WORDS, NOT_A_MODEL_NUMBER, RELATIVE_YEARS, Analysis
 from index.postags import posseg
 from index.search import Hit
@@ -177,6 +178,7 @@ class Scorer:
             w: weight for w in analysis.words if (weight := max((weights.get(u, 0.0) for u in units(w)), default=0.0))
         }
         self.words_total = sum(self.words.values())
+        self.word_forms = {w: _word_forms(w) for w in self.words}
         # The question without its asking words and punctuation, for the longest phrase a sentence shares with it.
         self.asked_text = _ASKING.sub("", self.question)
 
@@ -261,7 +263,7 @@ class Scorer:
             )
         whole_cov, missing_doc, subject_doc = doc_cov[doc.doc_id]
         missing_ctx = max((w for t, w in self.weights.items() if t not in context), default=0.0)
-        absent = [w for word, w in self.words.items() if word not in context]
+        absent = [w for word, w in self.words.items() if not any(f in context for f in self.word_forms[word])]
         # POS tags only matter for the kinds that want a name (person, organisation, place); the slow part.
         tags = [(p.word, p.flag) for p in posseg().cut(span, HMM=False)] if a.kind in _NAMED_KINDS else []
         found = _answer_types(span, tags)
@@ -346,6 +348,15 @@ class Scorer:
             + f["qualifier_conflict"]
         )
         return f
+
+
+def _word_forms(word: str) -> tuple[str, ...]:
+    """How a text may hold a question word: whole, or, for a word the tokenizer made up (not in its dictionary),
+    without its first or last character, which is often a neighbour's it took in (史继偕著 of 史继偕著有哪些,
+    长雷蒙 of 部长雷蒙多): the text names 史继偕 and 雷蒙多, never the made-up word."""
+    if len(word) < 3 or not is_han(word) or in_dictionary(word):
+        return (word,)
+    return (word, word[:-1], word[1:])
 
 
 def _share(words: tuple[str, ...], text: str) -> float:

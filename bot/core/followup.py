@@ -57,6 +57,12 @@ def _tokenizer() -> jieba.posseg.POSTokenizer:
     return SharedTags(base)
 
 
+def in_dictionary(word: str) -> bool:
+    """Whether the tokenizer's dictionary holds the word (else its HMM made it up from characters it could not
+    place, a name and maybe a character of the word beside it: 史继偕著 of 史继偕著有)."""
+    return _tokenizer().tokenizer.FREQ.get(word, 0) > 0
+
+
 def warm_up() -> None:
     """Load the tokenizer's dictionary now (about a second), not on the first follow-up."""
     _tokenizer()
