@@ -95,11 +95,11 @@ def test_an_answer_that_opens_on_what_came_before_shows_the_sentence_it_follows_
 def test_an_answer_timed_only_by_what_came_before_shows_that_sentence():
     # 赛后, 不久: the year a 什么时候 asks for is in the sentence before
     before = "2004年，占旭刚第三次参加奥运会，但在抓举比赛中三次试举全部失败。"
-    for opener in ("赛后，", "随后，", "不久，"):
+    for opener in ("赛后，", "退役后，", "随后，", "不久，"):
         text = before + opener + "占旭刚正式结束运动生涯，着手行政工作。"
         assert _with_neighbours(text, len(before), len(text), widen_forward=False) == (0, len(text))
-    alone = "占旭刚在赛场上正式结束运动生涯，着手行政工作。"  # no pointer back: the sentence alone
-    assert _with_neighbours(before + alone, len(before), len(before + alone), widen_forward=False)[0] == len(before)
+    for alone in ("占旭刚在赛场上正式结束运动生涯，着手行政工作。", "今后，占旭刚将着手行政工作。"):  # nothing before
+        assert _with_neighbours(before + alone, len(before), len(before + alone), widen_forward=False)[0] == len(before)
 
 
 def test_an_answer_pointing_back_past_the_length_limit_keeps_the_clauses_that_fit():
