@@ -690,6 +690,31 @@ def test_a_same_event_report_of_the_same_figure_is_no_rival_for_a_number_questio
     assert dict((id(c), s) for c, s in rivals(candidates, "what"))[id(first)] == [25.6, 22.0]  # not a number asked
 
 
+def test_same_event_reports_of_the_same_date_or_name_are_no_rivals():
+    """何时: two articles giving the same date back each other up. 谁: two naming the same new person do."""
+    from bot.core.answer import rivals
+
+    first = _candidate("a.txt", "特朗普密件案将于2024年5月20日开审。", 25.7)
+    copy = _candidate("b.txt", "法官将开审日期定在2024年5月20日。", 25.6)
+    other = _candidate("c.txt", "特朗普于2023年6月13日出庭。", 22.0)
+    assert dict((id(c), s) for c, s in rivals([first, copy, other], "when"))[id(first)] == [22.0]
+
+    question = "谁成为我国首位出舱活动的航天飞行工程师？"
+    weights = {"出舱": 6.0, "航天": 4.0, "工程": 3.0, "首位": 5.0}
+    docs = {
+        "a.txt": "航天员朱杨柱成为我国首个出舱活动的航天飞行工程师。",
+        "b.txt": "神舟十六号航天员朱杨柱出舱，成为首位出舱的航天飞行工程师。",
+        "c.txt": "航天员景海鹏是首位四次飞天的航天员，出舱活动圆满成功。",
+    }
+    hits = [Hit(Chunk(0, d, 0, len(t), t), Document(d, d, t), 1.0, 0.8, 10.0) for d, t in docs.items()]
+    found = Scorer(analyse(question), weights, question).candidates(hits)
+    for score, c in zip((25.7, 25.6, 22.0), sorted(found, key=lambda c: c.doc_id), strict=True):
+        c.score = score
+    found.sort(key=lambda c: -c.score)
+    assert "朱杨柱" in found[0].names and "景海鹏" in found[2].names
+    assert dict((c.doc_id, s) for c, s in rivals(found, "who"))["a.txt"] == [22.0]
+
+
 class _CorpusStatistics:
     """What question_terms reads of a searcher: which bigrams the corpus holds, and how rare they are."""
 

@@ -398,7 +398,7 @@ from bot.core.answer import (  # noqa: E402
     rival_scores,
     term_weights,
 )
-from bot.core.candidates import Candidate, Scorer, quantity_values  # noqa: E402
+from bot.core.candidates import Candidate, Scorer, stated_answers  # noqa: E402
 from bot.core.evaluate import _normalise  # noqa: E402
 from bot.core.question import analyse  # noqa: E402
 from tools.answer_cache import CACHE, INDEXES, Replay, load_replay  # noqa: E402
@@ -546,9 +546,9 @@ def candidate_rows(replay: Replay, row: dict):
         texts = [verifier.pair_text(c.hit.doc.title, c.text()) for c, _ in labelled]
         for (c, _), z in zip(labelled, reader.logits(row["question"], texts), strict=True):
             c.features["verifier_raw"] = z
-    if analyse(row["question"]).kind == "number":  # what rivals state, for the rank margin (answer.rival_scores)
-        for c, _ in labelled:
-            c.features["_values"] = quantity_values(c.text())
+    kind = analyse(row["question"]).kind
+    for c, _ in labelled:  # what each states of the kind asked, for the rank margin (answer.rival_scores)
+        c.features["_values"] = stated_answers(c, kind)
     return [(c.features, label, c.doc_id) for c, label in labelled]
 
 

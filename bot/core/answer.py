@@ -23,7 +23,7 @@ from bot.core.candidates import (
     answer_spans,
     last_answer_at,
     paragraph_bounds,
-    quantity_values,
+    stated_answers,
     total_first,
 )
 from bot.core.question import analyse
@@ -185,10 +185,9 @@ def _rule_reason(best: Candidate) -> str:
 
 
 def rivals(candidates: list[Candidate], kind: str) -> list[tuple[Candidate, list[float]]]:
-    """Each candidate (best first) with the scores of its rivals (rival_scores), quantities read for a number
-    question."""
-    number = kind == "number"
-    items = [(c.doc_id, c.score, quantity_values(c.text()) if number else frozenset[str]()) for c in candidates]
+    """Each candidate (best first) with the scores of its rivals (rival_scores), with what each states of the
+    kind asked (stated_answers)."""
+    items = [(c.doc_id, c.score, stated_answers(c, kind)) for c in candidates]
     return list(zip(candidates, rival_scores(items), strict=True))
 
 

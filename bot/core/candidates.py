@@ -127,6 +127,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0  # the learned decision's logit (set by bot.core.decision)
     probability: float = 0.0
+    names: frozenset[str] = frozenset()  # the new names of the kind asked (谁, 哪里) the tagger found in it
 
     @property
     def doc_id(self) -> str:
@@ -272,6 +273,7 @@ class Scorer:
         unit_ok, unit_wrong = _unit_match(a, found["quantities"], span)
         near = _near_focus(lower, a.focus, found["positions"].get(_type_key(a), []))
         tagged, new_name = _tagged_kind(a, found, self.question)
+        c.names = _new_names(a, found, self.question)
         f = {
             "first_stage": c.coverage,
             "first_stage_order": order / SHORTLIST,
@@ -633,6 +635,16 @@ def _type_key(a: Analysis) -> str:
     return {"who": "person", "org": "org", "where": "place", "when": "date", "number": "quantity"}.get(a.kind, "")
 
 
+def stated_answers(c: Candidate, kind: str) -> frozenset[str]:
+    """What a candidate states of the kind asked: its quantities for 多少, its dates for 何时, the new names it
+    holds for 谁/哪里/哪个机构 (empty for other kinds). Two articles stating the same one report the same answer."""
+    if kind == "number":
+        return quantity_values(c.text())
+    if kind == "when":
+        return frozenset(m.group(0).replace(" ", "") for m in _DATE_PARTS.finditer(c.text()) if len(m.group(0)) > 2)
+    return c.names
+
+
 def quantity_values(text: str) -> frozenset[str]:
     """The quantities a text states (5.25%, 18.7万场), dates left out: what two articles agree on when they
     report the same figure."""
@@ -726,6 +738,11 @@ def _tagged_kind(a: Analysis, found: dict, question: str) -> tuple[list[int], bo
     kinds = {"who": ("person", "org"), "org": ("org",), "where": ("place",)}.get(a.kind, ())
     names = sorted(name for kind in kinds for name in tagged[kind])
     return [at for at, _ in names], any(word.lower() not in question for _, word in names)
+
+
+def _new_names(a: Analysis, found: dict, question: str) -> frozenset[str]:
+    kinds = {"who": ("person", "org"), "org": ("org",), "where": ("place",)}.get(a.kind, ())
+    return frozenset(w for kind in kinds for _, w in found["tagged"][kind] if w.lower() not in question)
 
 
 def _unit_match(a: Analysis, quantities: list[tuple[int, str]], span: str) -> tuple[bool, bool]:
