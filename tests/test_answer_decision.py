@@ -664,6 +664,22 @@ def test_a_term_asked_to_be_defined_must_be_named_by_the_answer(fake_engine):
     assert not other_term.answerable and other_term.features.reason == "the best sentence is about another term"
 
 
+def test_a_birth_or_death_date_asked_needs_a_sentence_stating_that_event(fake_engine):
+    people = Document(
+        "people.txt",
+        "人事任命",
+        "复星联合健康保险于2023年7月13日正式聘任赖晓辉为公司总裁。狄拉克（1902年8月8日－1984年10月20日）是英国物理学家。",
+    )
+    fake_engine.ingest_documents({people.doc_id: people}, replace_all=True)
+    hired = fake_engine.ask("赖晓辉是哪一天被聘任为总裁的？")
+    assert hired.answerable and "2023年7月13日" in hired.text
+    born = fake_engine.ask("赖晓辉是哪年出生的？")  # the only date there is a hiring
+    assert not born.answerable and born.features.reason == "the best sentence is about another event"
+    assert born.features.question["life_event"] == "birth"
+    lifespan = fake_engine.ask("狄拉克是哪年去世的？")  # a lifespan states the death
+    assert lifespan.answerable and "1984年" in lifespan.text
+
+
 def test_debug_shows_why(engine):
     features = engine.ask("快手电商国货销量增长了多少").features
     assert features.question["kind"] == "number" and "快手" in features.question["subjects"]

@@ -16,7 +16,15 @@ from functools import lru_cache
 import jieba
 
 from bot.core.followup import in_dictionary
-from bot.core.question import MEASURE_WORDS, NAME_WORDS, NOT_A_MODEL_NUMBER, RELATIVE_YEARS, Analysis
+from bot.core.question import (
+    LIFE_EVENTS,
+    LIFESPAN,
+    MEASURE_WORDS,
+    NAME_WORDS,
+    NOT_A_MODEL_NUMBER,
+    RELATIVE_YEARS,
+    Analysis,
+)
 from index.postags import posseg
 from index.search import Hit
 from index.sentences import split_clauses, split_sentences
@@ -318,6 +326,7 @@ class Scorer:
                 _year_conflict(a.years, context) or _relative_year_conflict(a.relative_years, doc.date, context)
             ),
             "year_clash": float(_year_clash(a.years, doc.date, context)),
+            "event_absent": float(_event_absent(a.life_event, context)),
             "subject_clash": float(_subject_clash(a.subjects, context, self.question)),
             "period_clash": float(_period_conflict(self.question, context)),
             "qualifier_conflict": float(
@@ -603,6 +612,12 @@ def _subject_clash(subjects: tuple[str, ...], context: str, question: str) -> bo
             if len(name) >= 3 and is_han(name) and name[0] not in _NOT_A_NAME and another:
                 return True
     return False
+
+
+def _event_absent(event: str | None, context: str) -> bool:
+    """A birth or death date asked (哪年出生, 何时去世), and the context states neither that event nor a lifespan:
+    the date it gives is of something else (2023年7月13日 a 聘任, not a birth)."""
+    return event is not None and not LIFE_EVENTS[event].search(context) and not LIFESPAN.search(context)
 
 
 def _relative_year_conflict(offsets: tuple[int, ...], published: str | None, text: str) -> bool:

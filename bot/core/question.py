@@ -118,6 +118,13 @@ _DEFINITION_ASKED = re.compile(
 _WHERE_IS = re.compile(r"(?:在|位于)(?:哪里|哪儿|哪|何处|何地|什么地方|什么位置)[？?]?$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
+# A birth or a death, as a question asks for its date and as a text states it. A lifespan (1902年8月8日－1984年
+# 10月20日) states both.
+LIFE_EVENTS = {
+    "birth": re.compile(r"出生|生于|诞生|出世|降生"),
+    "death": re.compile(r"去世|逝世|病逝|辞世|过世|离世|死于|死亡|身亡|遇害|遇难|牺牲|殉职|卒于|病故|亡故"),
+}
+LIFESPAN = re.compile(r"\d{3,4} ?年[^，。；]{0,10}[－—–\-~～至][^，。；]{0,4}\d{3,4} ?年")
 _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
 _ORDINAL_ASKED = re.compile(r"第几|排名多少|排多少位|排在多少")
 _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
@@ -157,6 +164,7 @@ class Analysis:
     wants_alias: bool = False  # a what question asking for another name (别名, 简称, 叫什么)
     describes: bool = False  # asks for a description (有什么特点, 为什么, 如何回应): answered with a passage
     defined: str | None = None  # the term a definition question asks about (什么是乙酰胺 -> 乙酰胺), lowered
+    life_event: str | None = None  # a 何时 asked of a birth or a death ("birth", "death"): LIFE_EVENTS
     words: tuple[str, ...] = ()  # the question's content words as jieba cuts them (大阪, 年费, 出生), lowered
 
     def as_dict(self) -> dict:
@@ -170,6 +178,7 @@ class Analysis:
             "qualifiers": list(self.qualifiers),
             **({"wants_alias": True} if self.wants_alias else {}),
             **({"defined": self.defined} if self.defined else {}),
+            **({"life_event": self.life_event} if self.life_event else {}),
         }
 
 
@@ -256,7 +265,12 @@ def analyse(question: str) -> Analysis:
         describes=kind in ("what", "other", "list") and bool(_DESCRIPTION_ASKED.search(question)),
         defined=next(d for d in definition.groups() if d).strip().lower() if definition else None,
         words=_content_words(tokens),
+        life_event=_life_event(question) if kind == "when" else None,
     )
+
+
+def _life_event(question: str) -> str | None:
+    return next((event for event, said in LIFE_EVENTS.items() if said.search(question)), None)
 
 
 # Word classes that carry no content of their own: punctuation, numerals, pronouns, prepositions, conjunctions,
