@@ -14,6 +14,7 @@ from bot.core.candidates import (
     _day_conflict,
     _day_share,
     _deputy_conflict,
+    _event_absent,
     _in_question_words,
     _numbered_rival,
     _ordinal_rival,
@@ -678,6 +679,22 @@ def test_a_birth_or_death_date_asked_needs_a_sentence_stating_that_event(fake_en
     assert born.features.question["life_event"] == "birth"
     lifespan = fake_engine.ask("狄拉克是哪年去世的？")  # a lifespan states the death
     assert lifespan.answerable and "1984年" in lifespan.text
+
+
+@pytest.mark.parametrize(
+    ("event", "context", "absent"),
+    [
+        ("death", "清同治十二年(1873年)，卒。", False),  # 卒, not 逝世
+        ("death", "近清一直辅助康忠直至天正16年（1588年）死去。", False),
+        ("birth", "琴娜·杜普洛（1944年－）是一个美国作家。", False),  # a lifespan still open
+        ("birth", "赖晓辉1975年生，福建人。", False),
+        ("birth", "复星联合健康保险于2023年7月13日正式聘任赖晓辉为公司总裁。", True),
+        ("death", "1957年，她随丈夫回到莲花，一直热心于教育和志愿服务事业。", True),
+        (None, "复星联合健康保险于2023年7月13日正式聘任赖晓辉为公司总裁。", False),  # no birth or death asked
+    ],
+)
+def test_a_birth_or_death_is_stated_in_many_words(event, context, absent):
+    assert _event_absent(event, context) is absent
 
 
 def test_debug_shows_why(engine):
