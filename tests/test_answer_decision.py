@@ -681,6 +681,16 @@ def test_a_birth_or_death_date_asked_needs_a_sentence_stating_that_event(fake_en
     assert lifespan.answerable and "1984年" in lifespan.text
 
 
+def test_a_day_asked_within_a_month_is_not_a_day_of_another_month(fake_engine):
+    parade = Document("parade.txt", "波兰阅兵", "8月15日，波兰数十年来最大规模的阅兵式在华沙举行。")
+    fake_engine.ingest_documents({parade.doc_id: parade}, replace_all=True)
+    august = fake_engine.ask("波兰阅兵式在8月哪一天举行？")
+    assert august.features.reason == "" and august.features.values["day_conflict"] == 0.0
+    october = fake_engine.ask("波兰阅兵式在10月哪一天举行？")
+    assert not october.answerable and october.features.reason == "the best sentence is about another day"
+    assert october.features.question["day_in_month"] == "10"
+
+
 @pytest.mark.parametrize(
     ("event", "context", "absent"),
     [

@@ -321,7 +321,7 @@ class Scorer:
             "has_qualifier": float(bool(a.qualifiers)),
             "qualifier_ctx": _qualifier_share(a.qualifiers, context),
             "day_ctx": _day_share(a.days, context),
-            "day_conflict": float(_day_conflict(a.days, context)),
+            "day_conflict": float(_day_conflict(a.days, context) or _month_of_day_conflict(a.day_in_month, context)),
             "year_conflict": float(
                 _year_conflict(a.years, context) or _relative_year_conflict(a.relative_years, doc.date, context)
             ),
@@ -448,6 +448,18 @@ def _day_share(days: tuple[str, ...], text: str) -> float:
 def _day_conflict(days: tuple[str, ...], text: str) -> bool:
     """The text names a day, and none the question names: a toll as of 8月14日 does not answer one as of 8月15日."""
     return bool(days) and _day_share(days, text) == 0 and bool(_ANY_DAY.search(text))
+
+
+_MONTH_DAY = re.compile(r"(?<!\d)(1[0-2]|[1-9]) ?月 ?(?:[1-9]|[12]\d|3[01]) ?[日号]")
+
+
+def _month_of_day_conflict(month: str | None, text: str) -> bool:
+    """A day asked within a month (波兰大选在10月哪一天): the text dates things to days of other months only
+    (8月15日)."""
+    if month is None:
+        return False
+    named = {m.group(1) for m in _MONTH_DAY.finditer(text)}
+    return bool(named) and month not in named
 
 
 def _qualifier_conflict(qualifiers: tuple[str, ...], text: str, title: str = "") -> bool:

@@ -130,6 +130,7 @@ LIFESPAN = re.compile(r"\d{3,4} ?年[^，。；]{0,10}[－—–\-~～至](?:[^�
 _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
 _ORDINAL_ASKED = re.compile(r"第几|排名多少|排多少位|排在多少")
 _MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])月")
+_DAY_IN_MONTH_ASKED = re.compile(r"(?<!\d)(1[0-2]|[1-9])月份?的?(?:具体)?(?:哪一?天|哪日|几号|几日)")
 # Not after a digit, a hyphen or a Latin letter: the 号 of a model number (月球-26号, A320号) is no day.
 NOT_A_MODEL_NUMBER = r"(?<![\d\-－—A-Za-z])"
 # A day of the month (8月6日, 6日, 6号).
@@ -167,6 +168,7 @@ class Analysis:
     describes: bool = False  # asks for a description (有什么特点, 为什么, 如何回应): answered with a passage
     defined: str | None = None  # the term a definition question asks about (什么是乙酰胺 -> 乙酰胺), lowered
     life_event: str | None = None  # a 何时 asked of a birth or a death ("birth", "death"): LIFE_EVENTS
+    day_in_month: str | None = None  # the month of a day asked (10月哪一天 -> "10"): a date in another month is not it
     words: tuple[str, ...] = ()  # the question's content words as jieba cuts them (大阪, 年费, 出生), lowered
 
     def as_dict(self) -> dict:
@@ -181,6 +183,7 @@ class Analysis:
             **({"wants_alias": True} if self.wants_alias else {}),
             **({"defined": self.defined} if self.defined else {}),
             **({"life_event": self.life_event} if self.life_event else {}),
+            **({"day_in_month": self.day_in_month} if self.day_in_month else {}),
         }
 
 
@@ -268,6 +271,7 @@ def analyse(question: str) -> Analysis:
         defined=next(d for d in definition.groups() if d).strip().lower() if definition else None,
         words=_content_words(tokens),
         life_event=_life_event(question) if kind == "when" else None,
+        day_in_month=(asked.group(1) if (asked := _DAY_IN_MONTH_ASKED.search(question)) else None),
     )
 
 
