@@ -280,7 +280,7 @@ class Scorer:
         kind_ok = _kind_ok(a, found)
         unit_ok, unit_wrong = _unit_match(a, found["quantities"], span)
         near = _near_focus(lower, a.focus, found["positions"].get(_type_key(a), []))
-        tagged, new_name = _tagged_kind(a, found, self.question)
+        tagged = _tagged_kind(a, found, self.question)[0]
         c.names = _new_names(a, found, self.question)
         f = {
             "first_stage": c.coverage,
@@ -309,7 +309,7 @@ class Scorer:
             # 海战 reads as a place), and one sits next to the focus.
             "named": float(bool(tagged)) if a.kind in _NAMED_KINDS else 1.0,
             "named_near": float(_near_focus(lower, a.focus, tagged)) if a.kind in _NAMED_KINDS else 1.0,
-            "new_name": float(new_name) if a.kind in _NAMED_KINDS else 1.0,
+            "new_name": float(bool(c.names)) if a.kind in _NAMED_KINDS else 1.0,
             "has_subject": float(bool(a.subjects)),
             "subject_span": _subject_share(a.subjects, lower),
             "subject_ctx": _subject_share(a.subjects, context),
@@ -758,17 +758,19 @@ def _given_name(following: list[tuple[str, str]]) -> str:
     return given
 
 
+# The kinds of name each question kind asks for (谁: a person or an organisation; 哪里: a place).
+_NAMES_ASKED = {"who": ("person", "org"), "org": ("org",), "where": ("place",)}
+
+
 def _tagged_kind(a: Analysis, found: dict, question: str) -> tuple[list[int], bool]:
-    """Where the tagger found a name of the kind asked for (谁: a person or organisation; 哪里: a place), and
-    whether one of them is new: a name the question does not already hold is what a 谁 or 哪里 asks for."""
-    tagged = found["tagged"]
-    kinds = {"who": ("person", "org"), "org": ("org",), "where": ("place",)}.get(a.kind, ())
-    names = sorted(name for kind in kinds for name in tagged[kind])
-    return [at for at, _ in names], any(word.lower() not in question for _, word in names)
+    """Where the tagger found a name of the kind asked for, and whether one of them is new (_new_names)."""
+    names = sorted(name for kind in _NAMES_ASKED.get(a.kind, ()) for name in found["tagged"][kind])
+    return [at for at, _ in names], bool(_new_names(a, found, question))
 
 
 def _new_names(a: Analysis, found: dict, question: str) -> frozenset[str]:
-    kinds = {"who": ("person", "org"), "org": ("org",), "where": ("place",)}.get(a.kind, ())
+    """The names of the kind asked for that the question does not already hold: what a 谁 or 哪里 asks for."""
+    kinds = _NAMES_ASKED.get(a.kind, ())
     return frozenset(w for kind in kinds for _, w in found["tagged"][kind] if w.lower() not in question)
 
 

@@ -118,10 +118,9 @@ _DEFINITION_ASKED = re.compile(
 _WHERE_IS = re.compile(r"(?:在|位于)(?:哪里|哪儿|哪|何处|何地|什么地方|什么位置)[？?]?$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
-# A birth or a death, as a question asks for its date and as a text states it. A lifespan (1902年8月8日－1984年
-# 10月20日) states both.
-# Words for a death are many (死去, 卒, 薨, 阵亡…), so a text is read as stating one on any of their characters:
-# the rule that needs one (candidates._event_absent) errs toward answering.
+# A birth or a death, as a question asks for its date and as a text states it; a lifespan (1902年8月8日－1984年
+# 10月20日) states both. Words for a death are many (死去, 卒, 薨, 阵亡…), so a text states one on any of their
+# characters: the rule that needs one (candidates._event_absent) errs toward answering.
 LIFE_EVENTS = {
     "birth": re.compile(r"出生|生于|年生|生人|诞生|出世|降生|生日"),
     "death": re.compile(r"去世|逝|辞世|过世|离世|死|亡|身故|病故|遇害|遇难|牺牲|殉|卒|薨|崩|圆寂|就义|被杀|处决"),
