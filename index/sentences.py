@@ -7,8 +7,9 @@ import re
 # A sentence ends at 。！？；!?… (with any closing quotes/brackets that follow) or at a paragraph break.
 _SENTENCE_END = re.compile(r"[。！？；;!?…]+[”’」』）)】]*|\n+")
 _CLAUSE_END = re.compile(r"[，,：:、]")
-# A title may hold an end mark (《你好！李焕英》, 《CDTV×Sacas！》): no sentence ends inside one.
-_TITLE = re.compile(r"《[^《》\n]{1,40}》")
+# No sentence ends inside a title (《你好！李焕英》, 《CDTV×Sacas！》), a short aside in brackets (（桃の阵!）) or
+# the wiki's script-variant markup (-{zh-hant:职人;zh-hk:工匠}-), though each may hold an end mark.
+_UNBROKEN = re.compile(r"《[^《》\n]{1,40}》|[（(][^（()）\n]{1,40}[）)]|-\{[^{}\n]{1,200}\}-")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -16,9 +17,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     cursor = start
-    titles = [m.span() for m in _TITLE.finditer(text, start, end)]
+    unbroken = [m.span() for m in _UNBROKEN.finditer(text, start, end)]
     for match in _SENTENCE_END.finditer(text, start, end):
-        if any(t_start < match.start() < t_end for t_start, t_end in titles):
+        if any(u_start < match.start() < u_end - 1 for u_start, u_end in unbroken):
             continue
         spans.append((cursor, match.end()))
         cursor = match.end()

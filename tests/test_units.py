@@ -102,6 +102,20 @@ def test_an_answer_timed_only_by_what_came_before_shows_that_sentence():
         assert _with_neighbours(before + alone, len(before), len(before + alone), widen_forward=False)[0] == len(before)
 
 
+def test_a_clause_window_that_opens_on_a_cause_shows_the_clause_it_follows_from():
+    # a long sentence is answered by a window of its clauses; 因此… needs the 由于… clause before it
+    sentence = (
+        "《赌城谍血》、《皇家赌场》（1967年喜剧电影，主角为大卫·尼文）和《巡航导弹》（1983年，主角辛康纳利）"
+        "这三出詹姆士·庞德电影在当年的票房和口碑都相当不错，也都有大量观众，" * 2
+        + "由于并非由米高梅公司制作，因此并没有列入官方电影列表中。"
+    )
+    window = sentence.index("因此")
+    start, end = _with_neighbours(sentence, window, len(sentence), widen_forward=False)
+    assert sentence[start:end] == "由于并非由米高梅公司制作，因此并没有列入官方电影列表中。"
+    plain = sentence.index("由于")  # a window that opens on nothing before stays as it is
+    assert _with_neighbours(sentence, plain, len(sentence), widen_forward=False) == (plain, len(sentence))
+
+
 def test_an_answer_pointing_back_past_the_length_limit_keeps_the_clauses_that_fit():
     before = "第四届双品网购节期间，山东实现网络零售额294.1亿元，同比增长12.1%。"
     tail = "，".join(f"第{i}项活动带动了相关品类的销售增长" for i in range(12))
@@ -214,6 +228,15 @@ def test_an_end_mark_inside_a_title_ends_no_sentence():
         "他在《CDTV×Sacas！》节目中首次演唱。",
         "《你好！李焕英》上映了！",
         "好。",
+    ]
+
+
+def test_an_end_mark_inside_brackets_or_wiki_variant_markup_ends_no_sentence():
+    text = "节目《桃之阵》（桃の阵!）由他主持。又名-{zh-hant:猴面包树;zh-hans:猢狲树;}-、酸瓠树。完。"
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "节目《桃之阵》（桃の阵!）由他主持。",
+        "又名-{zh-hant:猴面包树;zh-hans:猢狲树;}-、酸瓠树。",
+        "完。",
     ]
 
 

@@ -295,7 +295,13 @@ def _with_neighbours(
     sentences = split_sentences(text, low, high)
     before = [s for s in sentences if s[1] <= start]
     after = [s for s in sentences if s[0] >= end]
-    if before and LEANS_BACK.match(text, start):
+    opened_in = next((s for s in sentences if s[0] < start < s[1]), None)  # a clause window of a long sentence
+    if opened_in and LEANS_BACK.match(text, start):
+        # 因此并没有列入… leans on the clause before it (由于并非…制作，), not on the sentence before
+        clause_before = split_clauses(text, opened_in[0], start)[-1][0]
+        if end - clause_before <= MAX_ANSWER_CHARS:
+            start = clause_before
+    elif before and LEANS_BACK.match(text, start):
         if end - before[-1][0] > MAX_ANSWER_CHARS:  # too long with the sentence before: keep the clauses that fit
             fitting = [e for _, e in split_clauses(text, start, end) if e - before[-1][0] <= MAX_ANSWER_CHARS]
             if fitting and (keep_from is None or fitting[-1] > keep_from):  # never cut off the number asked for
