@@ -487,6 +487,9 @@ def test_a_change_asked_to_a_level_asks_the_level_not_the_rate():
         ("在四个月内咬伤了七名特勤局特工", ["个月", "名特"]),
         ("GDP 5%，出口增长两倍", ["%", "倍"]),  # after a Latin word, a rate is still a quantity
         ("IT之家 8 月 17 日消息，哈佛大学的研究团队利用谷歌云平台", []),  # a spaced date is a date
+        ("极限动员时可能有四十万，清廷须赔偿四百万两", ["", ""]),  # counted in tens or more: a number
+        ("袭击只能带来一年左右的优势，市长最多只能当四年", ["年左", "年"]),  # years counted, not a year
+        ("二〇〇八年举办，比上一年多", []),  # a year written out, and 上一年, count nothing
     ],
 )
 def test_a_quantity_is_a_count_or_measure_not_a_model_number(sentence, quantities):

@@ -61,7 +61,10 @@ _DATE = re.compile(
     # a dynasty or a reign dates as well as a year does (嘉定府设于宋朝, 康熙年间)
     r"[夏商周秦汉晋隋唐宋元明清][朝代]|[东西南北][汉晋周齐魏宋]|南北朝|五代十国|三国时期|春秋时期|战国时期|[\u4e00-\u9fff]{2}年间"
 )
-_NUMERAL = r"(?:(?P<digits>\d+(?:[.,]\d+)*)|[一二两三四五六七八九十百千万亿零〇]+(?![年月日]))"
+# A Chinese numeral before 年 counts years (四年, 七十年) when short: 二〇〇八年 is a date.
+_NUMERAL = (
+    r"(?:(?P<digits>\d+(?:[.,]\d+)*)|[一二两三四五六七八九十百千万亿零〇]+(?![年月日])|(?<![上下每同])[一二两三四五六七八九十]{1,3}(?=年))"
+)
 _QUANTITY = re.compile(
     _NUMERAL + r"\s*(?:多|余|几)?\s*(?:[万亿千百]+)?\s*(?P<unit>%|％|‰|[A-Za-z]{1,3}(?![A-Za-z])|[\u4e00-\u9fff]{0,2})"
 )
@@ -71,6 +74,8 @@ _SUM_OR_RATE = re.compile(r"[%％‰万亿]|元|美元")
 # Chinese numerals count as a quantity only before a measure word (七名, 十家, 两倍): 一 in 一代, 统一 is no count.
 _COUNTED = frozenset(MEASURE_WORDS + "倍%％万亿届周")
 _NOT_COUNT_BEFORE = frozenset("统唯之同单专逐")
+# A Chinese numeral that counts in tens or more (四十万, 八百, 三千) is a number before any word (四十万兵力).
+_COUNTING_NUMERAL = re.compile(r"[一二两三四五六七八九十][一二两三四五六七八九十百千万亿零〇]*[十百千万亿]")
 # Latin and Chinese spellings of one unit: "205km" answers 续航多少公里.
 _UNIT_SPELLINGS = {
     "公里": ("km", "千米"), "千米": ("km", "公里"), "米": ("m",), "瓦": ("w", "kw", "千瓦"), "千瓦": ("kw",),
@@ -718,7 +723,9 @@ def _is_quantity(m: re.Match, text: str) -> bool:
         return False
     unit = m.group("unit")
     if m.group("digits") is None:
-        return bool(unit) and unit[0] in _COUNTED and text[m.start() - 1 : m.start()] not in _NOT_COUNT_BEFORE
+        if text[m.start() - 1 : m.start()] in _NOT_COUNT_BEFORE:
+            return False
+        return bool(unit) and unit[0] in _COUNTED or bool(_COUNTING_NUMERAL.match(m.group(0)))
     return not _after_model_name(text, m.start()) or bool(_SUM_OR_RATE.match(unit))
 
 
