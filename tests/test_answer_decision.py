@@ -684,6 +684,21 @@ def test_a_birth_or_death_date_asked_needs_a_sentence_stating_that_event(fake_en
     assert lifespan.answerable and "1984年" in lifespan.text
 
 
+@pytest.mark.parametrize(
+    ("question", "event"),
+    [
+        ("赖晓辉是哪年出生的？", "birth"),
+        ("他生于哪一年？", "birth"),
+        ("张季鸾在何时去世?", "death"),
+        ("「昭和金融恐慌」发生于哪一年?", None),  # 发生于 holds 生于
+        ("民德这一民主共和国于什么时候灭亡？", None),  # a state's end is no death
+        ("中国同盟会于何年诞生?", None),  # a society is founded
+    ],
+)
+def test_only_a_persons_birth_or_death_asks_for_that_event(question, event):
+    assert analyse(question).life_event == event
+
+
 def test_a_day_asked_within_a_month_is_not_a_day_of_another_month(fake_engine):
     parade = Document("parade.txt", "波兰阅兵", "8月15日，波兰数十年来最大规模的阅兵式在华沙举行。")
     fake_engine.ingest_documents({parade.doc_id: parade}, replace_all=True)

@@ -118,12 +118,18 @@ _DEFINITION_ASKED = re.compile(
 _WHERE_IS = re.compile(r"(?:在|位于)(?:哪里|哪儿|哪|何处|何地|什么地方|什么位置)[？?]?$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
-# A birth or a death, as a question asks for its date and as a text states it; a lifespan (1902年8月8日－1984年
-# 10月20日) states both. Words for a death are many (死去, 卒, 薨, 阵亡…), so a text states one on any of their
-# characters: the rule that needs one (candidates._event_absent) errs toward answering.
+# A birth or a death as a text states it (a question asks in fewer words: _LIFE_EVENTS_ASKED); a lifespan
+# (1902年8月8日－1984年10月20日) states both. Words for a death are many (死去, 卒, 薨, 阵亡…), so a text states one
+# on any of their characters: the rule that needs one (candidates._event_absent) errs toward answering.
 LIFE_EVENTS = {
     "birth": re.compile(r"出生|生于|年生|生人|诞生|出世|降生|生日"),
     "death": re.compile(r"去世|逝|辞世|过世|离世|死|亡|身故|病故|遇害|遇难|牺牲|殉|卒|薨|崩|圆寂|就义|被杀|处决"),
+}
+# A question asks for a person's birth or death only in the words for those: 发生于 holds 生于, a dynasty's 灭亡
+# and a market's 崩盘 are no deaths, and a society or an instrument 诞生 when it is founded or made.
+_LIFE_EVENTS_ASKED = {
+    "birth": re.compile(r"出生|(?<![发产衍派滋])生于|生日|降生|出世|哪一?年生"),
+    "death": re.compile(r"去世|逝世|辞世|过世|离世|死|身故|病故|遇害|遇难|牺牲|殉|卒|薨|驾崩|圆寂|就义|被杀|处决"),
 }
 LIFESPAN = re.compile(r"\d{3,4} ?年[^，。；]{0,10}[－—–\-~～至](?:[^，。；]{0,4}\d{3,4} ?年|\s*[）)])")
 _RELATIVE_YEAR = re.compile("|".join(RELATIVE_YEARS))
@@ -275,7 +281,7 @@ def analyse(question: str) -> Analysis:
 
 
 def _life_event(question: str) -> str | None:
-    return next((event for event, said in LIFE_EVENTS.items() if said.search(question)), None)
+    return next((event for event, asked in _LIFE_EVENTS_ASKED.items() if asked.search(question)), None)
 
 
 # Word classes that carry no content of their own: punctuation, numerals, pronouns, prepositions, conjunctions,
