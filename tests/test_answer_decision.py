@@ -401,7 +401,11 @@ def test_a_dynasty_or_a_reign_answers_a_when_question_as_a_year_does():
 
 def test_a_definition_names_the_term_as_a_whole_and_may_give_other_names_first():
     asked = (
-        "什么叫内台航路", "何谓内台航路？", "内台航路的定义是什么？", "内台航路是指什么", "内台航路是什么意思",
+        "什么叫内台航路",
+        "何谓内台航路？",
+        "内台航路的定义是什么？",
+        "内台航路是指什么",
+        "内台航路是什么意思",
         "内台航路的定义是?",  # as quiz questions end, with no question word
     )
     for question in asked:
@@ -774,6 +778,37 @@ def test_same_event_reports_of_the_same_date_or_name_are_no_rivals():
     found.sort(key=lambda c: -c.score)
     assert "朱杨柱" in found[0].names and "景海鹏" in found[2].names
     assert dict((c.doc_id, s) for c, s in rivals(found, "who"))["a.txt"] == [22.0]
+
+
+def test_a_year_asked_goes_to_a_read_sentence_that_states_one():
+    from bot.core.answer import _dated_first
+
+    undated = _candidate("a.txt", "狄托出生于奥匈帝国克罗埃西亚北部的Kumrovec，是家里的第七个孩子。", 30.0)
+    dated = _candidate("b.txt", "约瑟普·布罗兹·狄托（1892年5月7日－1980年5月4日），南斯拉夫革命家。", 29.0)
+    candidates = [undated, dated]
+    _dated_first(analyse("约瑟普·布罗兹·狄托出生于哪一年?"), candidates, 3)
+    assert candidates == [dated, undated]
+    reign = _candidate("c.txt", "会通河于至元二十六年开始动工。", 30.0)  # a year in words keeps its place
+    candidates = [reign, dated]
+    _dated_first(analyse("会通河在哪一年开始动工?"), candidates, 3)
+    assert candidates == [reign, dated]
+    candidates = [undated, dated]  # no year asked: nothing moves
+    _dated_first(analyse("狄托出生在哪里?"), candidates, 3)
+    assert candidates == [undated, dated]
+
+
+@pytest.mark.parametrize(
+    ("text", "dated"),
+    [
+        ("845年，唐武宗下令打击外来宗教", True),
+        ("西元337年，君士坦丁大帝下令禁用此刑具", True),
+        ("民国三十四年5月，八路军发起察南战役", True),
+        ("建校100年来", False),
+        ("这座城有500年历史", False),
+    ],
+)
+def test_a_year_of_history_is_a_date_a_count_of_years_is_not(text, dated):
+    assert bool(_answer_types(text, [])["positions"]["date"]) is dated
 
 
 class _CorpusStatistics:

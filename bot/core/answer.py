@@ -9,6 +9,7 @@ otherwise the question is declined. `--debug` shows the features that weighed mo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from bot.core.candidates import (
     MAX_ANSWER_CHARS,
     MAX_IDF,
     REFERS_BACK,
+    WHEN_UNITS,
     Candidate,
     Scorer,
     answer_spans,
@@ -26,7 +28,7 @@ from bot.core.candidates import (
     stated_answers,
     total_first,
 )
-from bot.core.question import analyse
+from bot.core.question import Analysis, analyse
 from index.dates import completed_date
 from index.search import Hit, Searcher
 from index.sentences import split_clauses, split_sentences
@@ -132,6 +134,7 @@ def compose(
     if model.uses_verifier:
         verify(question, candidates, model.verifier_weight, thresholds.verifier or verifier.shipped())
     total_first(analysis, candidates, verifier.TOP_K)
+    _dated_first(analysis, candidates, verifier.TOP_K)
     for c, others in rivals(candidates, analysis.kind):  # how far each leads the best sentence of any other article
         margin = min(MAX_MARGIN, c.score - max(others)) if others else MAX_MARGIN
         c.probability = model.decide(c.features, c.score, margin)
@@ -282,6 +285,28 @@ def answer_bounds(c: Candidate, kind: str, describes: bool = False) -> tuple[int
         text, c.start, c.end, widen_forward=not pinned, describes=describes,
         keep_from=None if at is None else c.start + at,
     )
+
+
+_YEAR_IN_WORDS = re.compile(r"[元一二三四五六七八九十]年")
+
+
+def _dated_first(a: Analysis, candidates: list[Candidate], among: int) -> None:
+    """A year, day or hour asked (哪一年, 哪天, 几点) is answered by a sentence that states one as the answer shows
+    it (with the sentence it leans on): among the best `among`, the first that does goes before those that do not."""
+    said = WHEN_UNITS.get(a.unit or "") if a.kind == "when" else None
+
+    def states(c: Candidate, pattern: re.Pattern | None) -> bool:
+        start, end = answer_bounds(c, a.kind, a.describes)
+        return bool(pattern and pattern.search(c.hit.doc.text, start, end))
+
+    # the best keeps its place on a year in words too (至元二十六年, 九十年代), which a reign name makes hard to
+    # tell from a count of years
+    if said is None or states(candidates[0], said) or a.unit == "年" and states(candidates[0], _YEAR_IN_WORDS):
+        return
+    for i, c in enumerate(candidates[1:among], start=1):
+        if states(c, said):
+            candidates.insert(0, candidates.pop(i))
+            return
 
 
 def _with_neighbours(

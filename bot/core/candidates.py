@@ -53,8 +53,13 @@ _ASKS = re.compile(r"[？?][”」』]?\s*$|[吗呢][？?]")
 _DATE_PARTS = re.compile(
     r"\d{4}-\d{1,2}(-\d{1,2})?|\d{4} ?年|(\d{1,2}-)?\d{1,2} ?月( ?\d{1,2} ?[日号])?|\d{1,2} ?[日号]"
 )
+# A year of history as DRCD and CMRC write one: 845年, 公元前25年, 民国38年, 民国三十四年 (not 100年来, 500年历史).
+_OLD_YEAR = (
+    r"(?:公元|西元)前?\d{1,4} ?年|(?<![\d.])\d{3} ?年(?![代来间历多])|民国(?:\d{1,2}|[一二三四五六七八九十]{1,3})年"
+)
 _DATE = re.compile(
-    r"\d{4} ?年|\d{1,2} ?月|\d{1,2} ?[日号]|\d{4}-\d{2}|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}月|"
+    _OLD_YEAR + r"|\d{4} ?年|\d{1,2} ?月|\d{1,2} ?[日号]|\d{4}-\d{2}|"
+    r"(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}月|"
     r"[上下]午|凌晨|傍晚|\d{1,2}[:：]\d{2}|"
     r"\d{1,2}[时点]|今年|去年|明年|昨[天日]|今[天日]|明[天日]|前[天日]|当[天日]|周[一二三四五六日末]|星期[一二三四五六日天]|"
     r"春节|元旦|国庆|中秋|端午|世纪|年代|年初|年底|年末|月初|月底|上旬|中旬|下旬|"
@@ -89,8 +94,8 @@ _AMOUNT_VALUE = re.compile(  # anchored at the start of a number run, one space 
     r"(?<![\d.,])\d[\d.,]*\s*(?:[多余]\s*)?(?:[万亿]|元|美元|欧元|英镑|日元|吨|件|单)"
 )
 _CURRENCY = re.compile(r"元|欧元|美元|英镑|日元|韩元|卢布|港元|法郎|块|澳元|加元|比索|里拉|卢比")
-_WHEN_UNITS = {
-    "年": re.compile(r"\d{4}年?|[今去明前]年|[一二三四五六七八九〇零]{4}年"),
+WHEN_UNITS = {
+    "年": re.compile(_OLD_YEAR + r"|\d{4}年?|[今去明前]年|[一二三四五六七八九〇零]{4}年"),
     "日": re.compile(r"\d{1,2} ?[日号]|[今昨明前当]天|[今昨明]日|周[一二三四五六日末]|星期."),
     "时": re.compile(r"\d{1,2}[时点:：]|[上下]午|凌晨|傍晚|晚上|早上|中午|深夜"),
 }
@@ -783,8 +788,8 @@ def _new_names(a: Analysis, found: dict, question: str) -> frozenset[str]:
 
 def _unit_match(a: Analysis, quantities: list[tuple[int, str]], span: str) -> tuple[bool, bool]:
     """(an answer in the unit asked for is there, answers of the kind are there but none in that unit)."""
-    if a.kind == "when" and a.unit in _WHEN_UNITS:
-        ok = bool(_WHEN_UNITS[a.unit].search(span))
+    if a.kind == "when" and a.unit in WHEN_UNITS:
+        ok = bool(WHEN_UNITS[a.unit].search(span))
         return ok, not ok
     if a.kind == "number" and a.unit == "第":
         ok = bool(_RANK.search(span))
