@@ -42,7 +42,7 @@ _NAMED_KINDS = ("who", "org", "where")
 LEANS_BACK = re.compile(
     r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此|在此|由此|为此|据此|于是|因而|从而|与此同时|"
     r"(?!今后)[\u4e00-\u9fff]{1,3}后[，,]|随后|之后|其后|不久[，,]|"
-    r"[^，。！？；]{0,8}[，,]\s*(?:他|她|其|该)"
+    r"[^，。！？；]{0,8}[，,]\s*(?:他|她|它|其|该)"
 )
 # A sentence that names what it is about only by pointing back to the one before (同年，…; 他在此片成名): the
 # year or the film is there, not here.
