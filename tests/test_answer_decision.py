@@ -347,6 +347,9 @@ def test_a_name_question_wants_a_tagged_name_it_does_not_already_hold(question, 
         ("该分公司总经理张宏斌也加入其中。", True),
         ("报道称，他在会议上讨论了准备工作。", True),  # a reporting frame, then a pronoun
         ("1563年，它成为了萨伏依公国的首都。", True),  # a date, then 它 (the city named before)
+        ("成为第一位踏上日本国土的天主教传教士。", True),  # no subject: it is in the sentence before
+        ("并因此引发有关争议。", True),
+        ("又如菊科的蒲公英的果实仍被认为是瘦果。", False),  # another example, complete on its own
         ("泽连斯基在会议上讨论了准备工作。", False),
         ("据悉，泽连斯基在会议上讨论了准备工作。", False),
     ],
