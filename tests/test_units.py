@@ -134,6 +134,12 @@ def test_an_answer_that_names_its_year_or_film_only_as_the_one_before_shows_the_
     long_before = "1911年，" + "人口普查显示托尔金与弟弟住在伯明翰，" * 8 + "他们搬了家。"
     text = long_before + "同年，托尔金到瑞士度过暑假。"  # too long together: the answer's own sentence stays whole
     assert _with_neighbours(text, len(long_before), len(text), widen_forward=False) == (len(long_before), len(text))
+    album = "2000年7月7日，乐团推出第二张专辑《爱情万岁》。"
+    text = album + "五月天也以这张专辑获得第十二届金曲奖的最佳乐团奖。"  # 这张专辑: the album named before
+    assert _with_neighbours(text, len(album), len(text), widen_forward=False) == (0, len(text))
+    founding = "秦惠文王更元九年，张仪入蜀灭巴之后，筑江州城。"
+    text = founding + "是为史载重庆建城之始。"  # 是为: this was
+    assert _with_neighbours(text, len(founding), len(text), widen_forward=False) == (0, len(text))
 
 
 def test_a_pinned_number_answer_is_not_widened_forward():

@@ -40,13 +40,13 @@ _NAMED_KINDS = ("who", "org", "where")
 
 # A sentence that opens by pointing back (他…, 其中…, 毕业后，…, 报道称，他…) needs the one before it to be understood.
 LEANS_BACK = re.compile(
-    r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此|在此|由此|为此|据此|于是|因而|从而|与此同时|成为|完成|并|也|还|便|遂|"
+    r"他|她|它|其|该|此|这|那|但|而|同时|此外|另外|并且|其中|因此|所以|对此|在此|由此|为此|据此|于是|因而|从而|与此同时|成为|完成|并|也|还|便|遂|是为|"
     r"(?!今后)[\u4e00-\u9fff]{1,3}后[，,]|随后|之后|其后|不久[，,]|"
     r"[^，。！？；]{0,8}[，,]\s*(?:他|她|它|其|该)"
 )
 # A sentence that names what it is about only by pointing back to the one before (同年，…; 他在此片成名): the
 # year or the film is there, not here.
-REFERS_BACK = re.compile(r"同年|当年|次年|翌年|是年|同月|当月|次月|[此该](?:片|书|剧|作|曲|歌|战|役|年|地|案)")
+REFERS_BACK = re.compile(r"同年|当年|次年|翌年|是年|同月|当月|次月|[此该](?:片|书|剧|作|曲|歌|战|役|年|地|案)|[此该这][张部本首篇]")
 # A sentence that asks (如何预防带状疱疹呢？) is no answer, however well it matches the question.
 _ASKS = re.compile(r"[？?][”」』]?\s*$|[吗呢][？?]")
 # Dates as news writes them, IT之家's spaced "8 月 17 日" too.
