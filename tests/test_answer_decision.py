@@ -91,6 +91,9 @@ def engine(fake_engine):
         ("哪一城市拥有约百分之十六点六七的就业机会？", "where"),  # a place asked, whatever figure describes it
         ("金正恩的母亲为?", "who"),  # a role asked with no question word, the way quiz questions end
         ("金正恩的母亲为何出国?", "other"),
+        ("哪一个人接任了浙江督军的职位?", "who"),  # 哪一个 asks as 哪个 does
+        ("东芝和哪一家公司达成协议?", "org"),
+        ("菲律宾哪一个岛屿的原住民与兰屿原住民有血缘关系?", "where"),  # an island, a mountain, a river: places
     ],
 )
 def test_the_kind_of_answer_wanted(question, kind):
