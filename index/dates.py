@@ -118,20 +118,37 @@ _DATE_MENTION = re.compile(
     r"|(?P<year>今年|去年)"
 )
 _DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_MONTH_DAY = re.compile(r"(?<![\d\-－—A-Za-z])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+MONTH_TOLD_WITHIN = 300  # characters before a bare 日 in which the article's last 月日 dates it
 
 
-def completed_date(text: str, published: str | None) -> tuple[str, str] | None:
+def _month_told(before: str, day: int) -> int | None:
+    """The month of the last 月日 the text names shortly before a bare day, when that day can follow it in the
+    same month (13日 after 7月13日, not 5日 after it)."""
+    told = list(_MONTH_DAY.finditer(before[-MONTH_TOLD_WITHIN:]))
+    if not told:
+        return None
+    month, mday = int(told[-1].group(1)), int(told[-1].group(2))
+    return month if 1 <= month <= 12 and mday <= day <= 31 else None
+
+
+def completed_date(text: str, published: str | None, before: str = "") -> tuple[str, str] | None:
     """The first date `text` names, when it names it without its year (8日, 8月8日, 昨天, 今年), with the date it
     means by the article's publication date: ("8日", "2023年8月8日"). None when the first date is already whole,
     there is none, or the publication date is unknown. A bare 日 later than the publication day is taken to be in
-    the month before; 月日 is taken to be in the publication year."""
-    try:
-        day = date.fromisoformat((published or "")[:10])
-    except ValueError:
-        return None
+    the month before; 月日 is taken to be in the publication year.
+    A bare 日 that the article's text `before` it dates within a month (7月13日…17日) is of that month, with or
+    without a publication date: ("17日", "7月17日")."""
     match = _DATE_MENTION.search(text)
     if match is None or match.group("full"):
         return None
+    told = _month_told(before, int(match.group("day"))) if match.group("day") else None
+    try:
+        day = date.fromisoformat((published or "")[:10])
+    except ValueError:
+        return (match.group(0), f"{told}月{match.group('day')}日") if told else None
+    if told:
+        return match.group(0), f"{day.year}年{told}月{match.group('day')}日"
     try:
         if match.group("month"):
             meant = date(day.year, int(match.group("month")), int(match.group("mday")))

@@ -54,6 +54,18 @@ def test_a_date_named_without_its_year_is_completed_from_the_publication_date(te
     assert completed_date(text, published) == completed
 
 
+@pytest.mark.parametrize(
+    ("before", "published", "completed"),
+    [
+        ("7月13日，海淀某企业接到电话。企业负责人感觉蹊跷。", None, ("17日", "7月17日")),
+        ("7月13日，海淀某企业接到电话。", "2023-08-20", ("17日", "2023年7月17日")),  # the article's month, not August
+        ("7月19日，海淀某企业接到电话。", None, None),  # 17日 cannot follow 19日 in one month
+    ],
+)
+def test_a_bare_day_is_of_the_month_the_article_last_named(before, published, completed):
+    assert completed_date("17日，张某某来到企业准备授课时被抓获。", published, before) == completed
+
+
 def test_a_date_inside_a_longer_date_field_is_read():
     """A news dump's date field may hold more than the date (its outlet, a place): the date in it is kept. (The
     dump is read one article a line when most lines open with a plain date.)"""

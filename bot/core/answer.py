@@ -249,12 +249,13 @@ def _context_text(c: Candidate) -> str:
 
 def _answer_text(candidate: Candidate, kind: str = "") -> str:
     """The answer span, with an ellipsis where it cuts into a longer sentence. For a when-question, a date the
-    span names without its year (8日, 昨天) is completed from the article's publication date: （8日即2023年8月8日）."""
+    span names without its year (8日, 昨天) is completed from the article's publication date: （8日即2023年8月8日），
+    or a bare 日 from the month the article last named (7月13日…17日: （17日即7月17日）)."""
     text, start, end = candidate.hit.doc.text, candidate.start, candidate.end
     piece = text[start:end].strip()
     prefix = "…" if start > 0 and text[start - 1] not in "。！？；;!?\n" else ""
     suffix = "…" if piece and piece[-1] not in "。！？；;!?”」）)" else ""
-    completed = completed_date(piece, candidate.hit.doc.date) if kind == "when" else None
+    completed = completed_date(piece, candidate.hit.doc.date, text[:start]) if kind == "when" else None
     note = f"（{completed[0]}即{completed[1]}）" if completed else ""
     return prefix + piece + suffix + note
 

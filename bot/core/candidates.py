@@ -46,7 +46,9 @@ LEANS_BACK = re.compile(
 )
 # A sentence that names what it is about only by pointing back to the one before (同年，…; 他在此片成名): the
 # year or the film is there, not here.
-REFERS_BACK = re.compile(r"同年|当年|次年|翌年|是年|同月|当月|次月|[此该](?:片|书|剧|作|曲|歌|战|役|年|地|案)|[此该这][张部本首篇]")
+REFERS_BACK = re.compile(
+    r"同年|当年|次年|翌年|是年|同月|当月|次月|[此该](?:片|书|剧|作|曲|歌|战|役|年|地|案)|[此该这][张部本首篇]"
+)
 # A sentence that asks (如何预防带状疱疹呢？) is no answer, however well it matches the question.
 _ASKS = re.compile(r"[？?][”」』]?\s*$|[吗呢][？?]")
 # Dates as news writes them, IT之家's spaced "8 月 17 日" too.
