@@ -82,7 +82,7 @@ _SUM_OR_RATE = re.compile(r"[%％‰万亿]|元|美元")
 _COUNTED = frozenset(MEASURE_WORDS + "倍%％万亿届周")
 _NOT_COUNT_BEFORE = frozenset("统唯之同单专逐")
 # A Chinese numeral that counts in tens or more (四十万, 八百, 三千) is a number before any word (四十万兵力).
-_COUNTING_NUMERAL = re.compile(r"[一二两三四五六七八九十][一二两三四五六七八九十百千万亿零〇]*[十百千万亿]")
+_COUNTING_NUMERAL = re.compile(r"[一二两三四五六七八九十][一二两三四五六七八九十百千万亿零〇]{0,8}[十百千万亿]")
 # Latin and Chinese spellings of one unit: "205km" answers 续航多少公里.
 _UNIT_SPELLINGS = {
     "公里": ("km", "千米"), "千米": ("km", "公里"), "米": ("m",), "瓦": ("w", "kw", "千瓦"), "千瓦": ("kw",),
