@@ -449,6 +449,9 @@ Tried and not kept:
   right answer declined (西燕 394年);
 - any 何时 (no unit) sent to a verifier-read sentence that states a date: held-out -4 right (answers that are
   events or periods: 当梵语发展成俗语之后, 秋季, 明郑时期), 2 wrong answers declined;
+- when the best breaks a rule (another year, day, place…), the first verifier-read sentence that breaks none
+  goes first: held-out nothing moves; check one declined answer now wrong and one near miss answered, fit one near
+  miss answered;
 - a date then a subjectless verb (1925年发表了…) leaning back: nothing moves (the sentences before are too long
   to join); 什么时后 read as 什么时候: nothing moves;
 - a who-question that needs a tagged person: 24 of 134 right fit answers name none the tagger finds (谢陵,
