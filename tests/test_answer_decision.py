@@ -94,6 +94,8 @@ def engine(fake_engine):
         ("哪一个人接任了浙江督军的职位?", "who"),  # 哪一个 asks as 哪个 does
         ("东芝和哪一家公司达成协议?", "org"),
         ("菲律宾哪一个岛屿的原住民与兰屿原住民有血缘关系?", "where"),  # an island, a mountain, a river: places
+        ("市场上以哪一种米的比例最多？", "what"),  # which thing has the largest share: not the share
+        ("2021年中国经济增速是多少", "number"),
     ],
 )
 def test_the_kind_of_answer_wanted(question, kind):

@@ -36,7 +36,9 @@ _KINDS = (
     (
         "number",
         r"多少|几大[类项]?|几(?![乎何率])[\u4e00-\u9fff]|"  # 几集, 几枚: 几 and a measure word (几乎, 几何 are not)
-        r"多[大高长久远重厚宽深快]|比例|百分之|第几|占比|增速|增幅|涨幅",
+        r"多[大高长久远重厚宽深快]|第几|"
+        # a rate named asks for a number, unless the question asks which thing has it (哪一种米的比例最多)
+        r"^(?!.*(?:哪|什么)).*?(?:比例|百分之|占比|增速|增幅|涨幅)",
     ),
     (
         "what",
