@@ -454,6 +454,7 @@ Tried and not kept:
 - when the best breaks a rule (another year, day, place…), the first verifier-read sentence that breaks none
   goes first: held-out nothing moves; check one declined answer now wrong and one near miss answered, fit one near
   miss answered;
+- 结果, 最终 and 最后 as openers that lean back: held-out one right answer declined, nothing gained;
 - a date then a subjectless verb (1925年发表了…) leaning back: nothing moves (the sentences before are too long
   to join); 什么时后 read as 什么时候: nothing moves;
 - a who-question that needs a tagged person: 24 of 134 right fit answers name none the tagger finds (谢陵,
