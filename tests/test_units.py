@@ -228,22 +228,21 @@ def test_a_description_asked_is_answered_with_the_rest_of_its_paragraph_within_t
     assert end - start <= MAX_ANSWER_CHARS and long_text[start:end].endswith("圆锥状排列。")
 
 
-def test_an_end_mark_inside_a_title_ends_no_sentence():
-    text = "他在《CDTV×Sacas！》节目中首次演唱。《你好！李焕英》上映了！好。"
-    assert [text[s:e] for s, e in split_sentences(text)] == [
-        "他在《CDTV×Sacas！》节目中首次演唱。",
-        "《你好！李焕英》上映了！",
-        "好。",
-    ]
-
-
-def test_an_end_mark_inside_brackets_or_wiki_variant_markup_ends_no_sentence():
-    text = "节目《桃之阵》（桃の阵!）由他主持。又名-{zh-hant:猴面包树;zh-hans:猢狲树;}-、酸瓠树。完。"
-    assert [text[s:e] for s, e in split_sentences(text)] == [
-        "节目《桃之阵》（桃の阵!）由他主持。",
-        "又名-{zh-hant:猴面包树;zh-hans:猢狲树;}-、酸瓠树。",
-        "完。",
-    ]
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "他在《CDTV×Sacas！》节目中首次演唱。《你好！李焕英》上映了！好。",  # titles
+            ["他在《CDTV×Sacas！》节目中首次演唱。", "《你好！李焕英》上映了！", "好。"],
+        ),
+        (
+            "节目《桃之阵》（桃の阵!）由他主持。又名-{zh-hant:猴面包树;zh-hans:猢狲树;}-、酸瓠树。完。",  # asides
+            ["节目《桃之阵》（桃の阵!）由他主持。", "又名-{zh-hant:猴面包树;zh-hans:猢狲树;}-、酸瓠树。", "完。"],
+        ),
+    ],
+)
+def test_an_end_mark_inside_a_title_an_aside_or_wiki_markup_ends_no_sentence(text, sentences):
+    assert [text[s:e] for s, e in split_sentences(text)] == sentences
 
 
 def test_widening_back_never_cuts_off_the_number_asked_for():

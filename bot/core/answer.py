@@ -295,17 +295,20 @@ def _dated_first(a: Analysis, candidates: list[Candidate], among: int) -> None:
     """A year, day or hour asked (哪一年, 哪天, 几点) is answered by a sentence that states one as the answer shows
     it (with the sentence it leans on): among the best `among`, the first that does goes before those that do not."""
     said = WHEN_UNITS.get(a.unit or "") if a.kind == "when" else None
+    if said is None:
+        return
 
-    def states(c: Candidate, pattern: re.Pattern | None) -> bool:
+    def shown(c: Candidate) -> str:
         start, end = answer_bounds(c, a.kind, a.describes)
-        return bool(pattern and pattern.search(c.hit.doc.text, start, end))
+        return c.hit.doc.text[start:end]
 
+    best = shown(candidates[0])
     # the best keeps its place on a year in words too (至元二十六年, 九十年代), which a reign name makes hard to
     # tell from a count of years
-    if said is None or states(candidates[0], said) or a.unit == "年" and states(candidates[0], _YEAR_IN_WORDS):
+    if said.search(best) or a.unit == "年" and _YEAR_IN_WORDS.search(best):
         return
     for i, c in enumerate(candidates[1:among], start=1):
-        if states(c, said):
+        if said.search(shown(c)):
             candidates.insert(0, candidates.pop(i))
             return
 
