@@ -722,6 +722,20 @@ def test_a_day_asked_within_a_month_is_not_a_day_of_another_month(fake_engine):
     assert october.features.question["day_in_month"] == "10"
 
 
+def test_a_month_asked_with_its_year_is_not_that_month_of_another_year(fake_engine):
+    report = Document(
+        "cnnic.txt",
+        "第49次中国互联网络发展状况统计报告",
+        "报告显示，截至2021年12月，我国短视频用户规模达到9.34亿，网民使用率为90.5%。",
+        date="2022-02-25T10:00:00+08:00",  # the report of 2022 gives the figures of 2021年12月
+    )
+    fake_engine.ingest_documents({report.doc_id: report}, replace_all=True)
+    said = fake_engine.ask("截至2021年12月我国短视频用户规模多大？")
+    assert said.answerable and "9.34亿" in said.text
+    other_year = fake_engine.ask("截至2022年12月我国短视频用户规模多大？")
+    assert not other_year.answerable and other_year.features.reason == "the best sentence is about another year"
+
+
 @pytest.mark.parametrize(
     ("event", "context", "absent"),
     [

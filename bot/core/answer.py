@@ -169,14 +169,15 @@ def compose(
 
 
 # The features that decline by rule, whatever the score, each with what it says in --debug: a figure dated to
-# another year, another day (截至8月12日 where 截至8月6日 was asked; 8月15日 where 10月哪一天 was) or another
-# period of the year (前7个月 for 上半年), or about another place of the kind asked (江西省 asked, only 福建省
-# there), or a definition asked of a term that neither the sentence, the one before it nor the title names
-# (什么是地月空间), or the date of a birth or death asked of a context that states neither (哪年出生 answered by the
-# date of an appointment).
+# another year (截至2021年12月 where 截至2022年12月 was asked, even in an article of 2022), another day
+# (截至8月12日 where 截至8月6日 was asked; 8月15日 where 10月哪一天 was) or another period of the year (前7个月
+# for 上半年), or about another place of the kind asked (江西省 asked, only 福建省 there), or a definition asked of
+# a term that neither the sentence, the one before it nor the title names (什么是地月空间), or the date of a birth
+# or death asked of a context that states neither (哪年出生 answered by the date of an appointment).
 RULE_REASONS = {
     "year_clash": "another year",
     "day_conflict": "another day",
+    "year_month_clash": "another year",
     "period_clash": "another period",
     "subject_clash": "another place",
     "term_absent": "another term",

@@ -334,6 +334,7 @@ class Scorer:
             "qualifier_ctx": _qualifier_share(a.qualifiers, context),
             "day_ctx": _day_share(a.days, context),
             "day_conflict": float(_day_conflict(a.days, context) or _month_of_day_conflict(a.day_in_month, context)),
+            "year_month_clash": float(_year_month_clash(self.question, context)),
             "year_conflict": float(
                 _year_conflict(a.years, context) or _relative_year_conflict(a.relative_years, doc.date, context)
             ),
@@ -472,6 +473,21 @@ def _month_of_day_conflict(month: str | None, text: str) -> bool:
         return False
     named = {m.group(1) for m in _MONTH_DAY.finditer(text)}
     return bool(named) and month not in named
+
+
+# A month with its year (2022年12月): a figure "as of" a month is dated by both.
+_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(1[0-2]|[1-9])\s*月")
+
+
+def _year_month_clash(question: str, text: str) -> bool:
+    """A month asked with its year (截至2022年12月) of a text that gives that month of another year (截至2021年12月)
+    and never names the year asked. The article's own year does not save it, as it does for a bare year: a 2022
+    report states 2021年12月's figures."""
+    for year, month in _YEAR_MONTH.findall(question):
+        other_year = any(m == month for _, m in _YEAR_MONTH.findall(text))
+        if other_year and not re.search(rf"(?<!\d){year}(?!\d)", text):
+            return True
+    return False
 
 
 def _qualifier_conflict(qualifiers: tuple[str, ...], text: str, title: str = "") -> bool:
