@@ -677,6 +677,7 @@ def test_a_term_asked_to_be_defined_must_be_named_by_the_answer(fake_engine):
     )
     fake_engine.ingest_documents({space.doc_id: space}, replace_all=True)
     assert fake_engine.ask("什么是行星际空间？").answerable
+    assert fake_engine.ask("什么是“星际空间”？").answerable  # the quotes are not part of the term
     other_term = fake_engine.ask("什么是地月空间？")  # the corpus never names it
     assert not other_term.answerable and other_term.features.reason == "the best sentence is about another term"
 

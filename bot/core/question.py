@@ -116,6 +116,17 @@ _DEFINITION_ASKED = re.compile(
     r"^(?P<before>[^的，,？?]{1,20}?)(?:的(?:定义|含义|概念)是|是|是指|指的是|是一种|是一个)(?:什么|啥)(?:意思|东西)?[？?]?$|"
     r"^(?P<quiz>[^的，,？?]{1,20}?)的(?:定义|含义|概念)(?:是|为)?[？?]?$"  # 区域研究的定义是? as quizzes end
 )
+# Quotes and brackets around a term asked to be defined (什么是“乡里制”？): the text may name it bare.
+_TERM_MARKS = "“”\"'‘’「」『』《》〈〉【】()（） "
+
+
+def _defined_term(definition: re.Match | None) -> str | None:
+    """The term a definition question asks about, lowered, without the quotes around it."""
+    if definition is None:
+        return None
+    return next(d for d in definition.groups() if d).strip(_TERM_MARKS).lower() or None
+
+
 # A where question with no verb after its question word asks where a thing lies (博物馆在哪？, 位于哪里).
 _WHERE_IS = re.compile(r"(?:在|位于)(?:哪里|哪儿|哪|何处|何地|什么地方|什么位置)[？?]?$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|\D|$)")
@@ -275,7 +286,7 @@ def analyse(question: str) -> Analysis:
         relative_years=tuple(dict.fromkeys(RELATIVE_YEARS[m] for m in _RELATIVE_YEAR.findall(question))),
         wants_alias=kind == "what" and bool(_ALIAS_ASKED.search(question)),
         describes=kind in ("what", "other", "list") and bool(_DESCRIPTION_ASKED.search(question)),
-        defined=next(d for d in definition.groups() if d).strip().lower() if definition else None,
+        defined=_defined_term(definition),
         words=_content_words(tokens),
         life_event=_life_event(question) if kind == "when" else None,
         day_in_month=(asked.group(1) if (asked := _DAY_IN_MONTH_ASKED.search(question)) else None),
