@@ -157,8 +157,9 @@ def compose(
         return Answer(question, decline_text, False, _citations([], candidates, best), features)
     items = [best]
     if analysis.kind == "list":
-        if analysis.describes:  # 有哪些特征: the sentence that introduces them, with the ones that follow
-            best.start, best.end = answer_bounds(best, analysis.kind, describes=True)
+        # the first item as any answer shows (本种仅见于…分布。 with the sentence of places after it); 有哪些特征:
+        # the sentence that introduces them, with the ones that follow
+        best.start, best.end = answer_bounds(best, analysis.kind, analysis.describes)
         items = _list_items(best, candidates, threshold)
     else:  # the answer is the span widened by the sentence it leans on; mark all of it
         best.start, best.end = answer_bounds(best, analysis.kind, analysis.describes)
