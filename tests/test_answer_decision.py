@@ -124,6 +124,19 @@ def test_what_is_counted_after_the_measure_word_is_in_the_focus():
     assert analyse("峰会在哪座城市举行？").focus == ("峰会", "城市")  # no measure word: the noun right after
 
 
+def test_the_focus_is_next_to_the_question_word_not_a_piece_of_the_subject():
+    # jieba cuts the fish's name into 蓝线/裸/顶/鲷: past the preposition 以 lies the subject, not what is asked
+    assert analyse("蓝线裸顶鲷以什么为食？").focus == ()
+    assert analyse("桃花源小厨以什么而闻名？").focus == ()
+    assert analyse("基督教神学院兴建于哪一年？").focus == ("兴建",)  # 于 is a function word
+    assert analyse("山东预制菜美食专享周最后卖了多少钱？").focus == ("卖",)  # a lone verb right before it
+
+
+def test_a_height_or_depth_asked_is_a_length():
+    assert analyse("纽西兰鸡毛松有多高？").unit == "距离"  # 树高可达55米, not 的一种
+    assert analyse("该湖最深处有多深？").unit == "距离"
+
+
 def test_a_query_typed_without_a_question_word_that_ends_in_a_measure_asks_for_it():
     a = analyse("2022年高考报名人数")
     assert a.kind == "number" and a.unit == "人" and a.years == ("2022",)

@@ -96,7 +96,7 @@ _ATTRIBUTE_UNITS = tuple(
         (r"重量|体重|净重|多重|有多重|重多少", "克"),
         (r"加速", "秒"),
         (r"多久|多长时间|时长|耗时|用时|工期|周期", "时长"),
-        (r"续航|里程|距离|多远|全长|长度", "距离"),
+        (r"续航|里程|距离|多远|全长|长度|多高|高度|身高|海拔|多深|深度|多宽|宽度", "距离"),
         (r"面积|占地", "平方"),
         (r"功率", "瓦"),
         (r"刷新率|频率", "赫兹"),
@@ -157,7 +157,7 @@ _NAME_FLAGS = ("nr", "ns", "nt", "nrt", "nrfg", "eng")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
 # Words next to the question word that say nothing of what is asked (产能要达到多少: the focus is 产能, not 要).
 _FOCUS_SKIP = frozenset(
-    "是 的 为 了 有 在 到 被 把 将 又 都 也 最 共 一共 总共 共有 达到 达 约 其 还 已 会 叫 "
+    "是 的 为 了 有 在 于 到 被 把 将 又 都 也 最 共 一共 总共 共有 达到 达 约 其 还 已 会 叫 "
     "要 能 可 可以 应 应该 需要 想 得".split()
 )
 # The words that ask (not content): the focus sits right before or after them.
@@ -362,8 +362,16 @@ def _focus(question: str, tokens: list[tuple[str, str]]) -> tuple[str, ...]:
     before = [s for s in spans if s[1] <= ask.start()]
     after = [s for s in spans if s[0] >= ask.end()]
     focus = []
+    # The focus stands next to the question word: once a one-character word that is no function word lies between
+    # (以 of 蓝线裸顶鲷以什么为食), what comes before it is the subject, cut up by jieba (蓝线/裸/顶), not the focus.
+    passed = False
     for _, _, word, flag in reversed(before):
-        if word in _FOCUS_SKIP or not word.strip() or flag == "x" or (len(word) == 1 and flag != "v"):
+        if word in _FOCUS_SKIP or not word.strip() or flag == "x":
+            continue
+        if passed:
+            break
+        if len(word) == 1 and flag != "v":  # a lone verb right before the question word is one: 卖了多少钱
+            passed = True
             continue
         if flag.startswith(("n", "v", "a")) or flag in ("eng", "j", "l", "i"):
             focus.append(word)
