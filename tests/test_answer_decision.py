@@ -128,7 +128,8 @@ def test_the_focus_is_next_to_the_question_word_not_a_piece_of_the_subject():
     # jieba cuts the fish's name into 蓝线/裸/顶/鲷: past the preposition 以 lies the subject, not what is asked
     assert analyse("蓝线裸顶鲷以什么为食？").focus == ()
     assert analyse("桃花源小厨以什么而闻名？").focus == ()
-    assert analyse("基督教神学院兴建于哪一年？").focus == ("兴建",)  # 于 is a function word
+    assert analyse("基督教神学院兴建于哪一年？").focus == ("兴建",)  # 于 and 至 are function words
+    assert analyse("英国央行将基准利率上调至多少？").focus == ("上调",)
     assert analyse("山东预制菜美食专享周最后卖了多少钱？").focus == ("卖",)  # a lone verb right before it
 
 
