@@ -485,7 +485,10 @@ Tried and not kept:
 - reporters' bylines (（张景好 胡得理）, 记者 王刚, 吴采平/摄) blanked before tagging names for 谁: no state moves;
 - 一种 (a kind of) not counted as a quantity: nothing moves (有多高 now asks a length, which did it);
 - a unit asked written in Latin letters in the text (2cm for 厘米) renamed in place for the missing-term checks:
-  missing_ctx falls to 0 but the decider gives it no weight; nothing moves.
+  missing_ctx falls to 0 but the decider gives it no weight; nothing moves;
+- a year asked that the best sentence's context conflicts with (1982年，…担任什么职务): the first verifier-read
+  sentence whose context names it and breaks no rule goes first: check news one near miss answered (珠峰保险's
+  保险业务收入 for its 营业总收入), written one right answer declined, fit written one.
 """
 
 from __future__ import annotations
