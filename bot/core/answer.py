@@ -155,14 +155,11 @@ def compose(
     answerable = best.probability >= threshold and not features.reason
     if not answerable:
         return Answer(question, decline_text, False, _citations([], candidates, best), features)
-    items = [best]
-    if analysis.kind == "list":
-        # the first item as any answer shows (本种仅见于…分布。 with the sentence of places after it); 有哪些特征:
-        # the sentence that introduces them, with the ones that follow
-        best.start, best.end = answer_bounds(best, analysis.kind, analysis.describes)
-        items = _list_items(best, candidates, threshold)
-    else:  # the answer is the span widened by the sentence it leans on; mark all of it
-        best.start, best.end = answer_bounds(best, analysis.kind, analysis.describes)
+    # The answer is the span widened by the sentence it leans on (a list's first item too: 本种仅见于…分布。 with the
+    # sentence of places after it; 有哪些特征: the sentence that introduces them, with the ones that follow); all of
+    # it is marked.
+    best.start, best.end = answer_bounds(best, analysis.kind, analysis.describes)
+    items = _list_items(best, candidates, threshold) if analysis.kind == "list" else [best]
     citations = _citations(items, candidates, best)
     number = {c.hit.doc.doc_id: c.n for c in citations}
     text = "".join(f"{_answer_text(item, analysis.kind)} [{number[item.doc_id]}]" for item in items)
