@@ -32,6 +32,12 @@ def test_a_total_asked_is_answered_with_the_total_not_a_sub_campaign_s_count(see
     assert answer.answerable and "18.7万场" in answer.text and "2.1万" not in answer.text
 
 
+def test_a_figure_the_headline_states_is_answered_with_it_not_with_other_figures(seed_engine):
+    """The title 抖音电商：国货销量同比增长667% holds every term asked: the sectors' 411%、696%… do not answer."""
+    answer = seed_engine.ask("抖音电商国货销量增长了多少")
+    assert answer.answerable and "667%" in answer.text and "411%" not in answer.text
+
+
 def test_question_outside_corpus_is_declined(seed_engine):
     answer = seed_engine.ask("拼多多2022年第一季度营收是多少？")
     assert not answer.answerable

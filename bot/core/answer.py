@@ -25,6 +25,7 @@ from bot.core.candidates import (
     answer_spans,
     last_answer_at,
     paragraph_bounds,
+    quantity_values,
     stated_answers,
     total_first,
 )
@@ -135,6 +136,7 @@ def compose(
         verify(question, candidates, model.verifier_weight, thresholds.verifier or verifier.shipped())
     total_first(analysis, candidates, verifier.TOP_K)
     _dated_first(analysis, candidates, verifier.TOP_K)
+    _headline_first(analysis, candidates, verifier.TOP_K)
     for c, others in rivals(candidates, analysis.kind):  # how far each leads the best sentence of any other article
         margin = min(MAX_MARGIN, c.score - max(others)) if others else MAX_MARGIN
         c.probability = model.decide(c.features, c.score, margin)
@@ -308,6 +310,22 @@ def _dated_first(a: Analysis, candidates: list[Candidate], among: int) -> None:
         return
     for i, c in enumerate(candidates[1:among], start=1):
         if said.search(shown(c)):
+            candidates.insert(0, candidates.pop(i))
+            return
+
+
+def _headline_first(a: Analysis, candidates: list[Candidate], among: int) -> None:
+    """A figure asked whose every term the best's article title holds, with a figure (抖音电商：国货销量同比增长667%
+    for 抖音电商国货销量增长了多少): a sentence stating the title's figure answers it, not one stating others (the
+    sectors' 411%、696%). Among the best `among`, the first that states it goes first."""
+    best = candidates[0]
+    if a.kind != "number" or best.features.get("title_cov", 0.0) < 1.0:
+        return
+    headline = quantity_values(best.hit.doc.title)
+    if not headline or quantity_values(best.text()) & headline:
+        return
+    for i, c in enumerate(candidates[1:among], start=1):
+        if c.doc_id == best.doc_id and quantity_values(c.text()) & headline:
             candidates.insert(0, candidates.pop(i))
             return
 
