@@ -870,26 +870,32 @@ def test_a_rare_bigram_across_two_words_is_no_term_but_a_common_one_is():
     assert {"快手", "电商"} <= set(question_terms("快手电商的定位", common_word))
 
 
-def test_a_list_answer_shows_its_first_item_as_any_answer_would(fake_engine):
-    plant = Document(
-        "plant.txt",
-        "狭叶艾纳香",
-        "狭叶艾纳香是菊科艾纳香属的植物，1999年才发表。本种仅见于北部、东部低海拔山区及兰屿，呈点状分布。"
-        "中国大陆的云南、菲律宾、巴丹群岛、台湾北部、兰屿。生长于海拔900米至1,900米的地区。",
-    )
-    fake_engine.ingest_documents({plant.doc_id: plant}, replace_all=True)
-    answer = fake_engine.ask("狭叶艾纳香分布在哪些地区？")
-    # the sentence that names the distribution says too little alone: the places in the one after come with it
-    assert answer.answerable and "云南、菲律宾" in answer.text
-
-
-def test_a_list_of_features_asked_is_answered_with_the_sentences_that_give_them(fake_engine):
-    reptile = Document(
-        "reptile.txt",
-        "浮龙",
-        "浮龙是一种沧龙类。在沧龙类中，浮龙具有数个独有特征。牠们的鳍状肢狭窄、尾鳍大、身体呈流线型。"
-        "浮龙的眼睛也相当大。\n化石发现于摩洛哥。",
-    )
-    fake_engine.ingest_documents({reptile.doc_id: reptile}, replace_all=True)
-    answer = fake_engine.ask("浮龙有哪些特征？")
-    assert answer.answerable and "鳍状肢狭窄" in answer.text and "摩洛哥" not in answer.text
+@pytest.mark.parametrize(
+    ("title", "text", "question", "shown", "left_out"),
+    [
+        # the sentence that names the distribution says too little alone: the places in the one after come with it
+        (
+            "狭叶艾纳香",
+            "狭叶艾纳香是菊科艾纳香属的植物，1999年才发表。本种仅见于北部、东部低海拔山区及兰屿，呈点状分布。"
+            "中国大陆的云南、菲律宾、巴丹群岛、台湾北部、兰屿。生长于海拔900米至1,900米的地区。",
+            "狭叶艾纳香分布在哪些地区？",
+            "云南、菲律宾",
+            None,
+        ),
+        # features asked: the sentence that introduces them, with the ones that give them
+        (
+            "浮龙",
+            "浮龙是一种沧龙类。在沧龙类中，浮龙具有数个独有特征。牠们的鳍状肢狭窄、尾鳍大、身体呈流线型。"
+            "浮龙的眼睛也相当大。\n化石发现于摩洛哥。",
+            "浮龙有哪些特征？",
+            "鳍状肢狭窄",
+            "摩洛哥",
+        ),
+    ],
+)
+def test_a_list_answer_shows_the_sentences_that_give_its_items(fake_engine, title, text, question, shown, left_out):
+    doc = Document(f"{title}.txt", title, text)
+    fake_engine.ingest_documents({doc.doc_id: doc}, replace_all=True)
+    answer = fake_engine.ask(question)
+    assert answer.answerable and shown in answer.text
+    assert left_out is None or left_out not in answer.text

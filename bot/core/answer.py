@@ -25,6 +25,7 @@ from bot.core.candidates import (
     answer_spans,
     last_answer_at,
     paragraph_bounds,
+    promote_first,
     quantity_values,
     stated_answers,
     total_first,
@@ -306,12 +307,8 @@ def _dated_first(a: Analysis, candidates: list[Candidate], among: int) -> None:
     best = shown(candidates[0])
     # the best keeps its place on a year in words too (至元二十六年, 九十年代), which a reign name makes hard to
     # tell from a count of years
-    if said.search(best) or a.unit == "年" and _YEAR_IN_WORDS.search(best):
-        return
-    for i, c in enumerate(candidates[1:among], start=1):
-        if said.search(shown(c)):
-            candidates.insert(0, candidates.pop(i))
-            return
+    if not (said.search(best) or a.unit == "年" and _YEAR_IN_WORDS.search(best)):
+        promote_first(candidates, among, lambda c: bool(said.search(shown(c))), start=1)
 
 
 def _headline_first(a: Analysis, candidates: list[Candidate], among: int) -> None:
@@ -322,12 +319,10 @@ def _headline_first(a: Analysis, candidates: list[Candidate], among: int) -> Non
     if a.kind != "number" or best.features.get("title_cov", 0.0) < 1.0:
         return
     headline = quantity_values(best.hit.doc.title)
-    if not headline or quantity_values(best.text()) & headline:
-        return
-    for i, c in enumerate(candidates[1:among], start=1):
-        if c.doc_id == best.doc_id and quantity_values(c.text()) & headline:
-            candidates.insert(0, candidates.pop(i))
-            return
+    if headline and not quantity_values(best.text()) & headline:
+        promote_first(
+            candidates, among, lambda c: c.doc_id == best.doc_id and bool(quantity_values(c.text()) & headline), 1
+        )
 
 
 def _with_neighbours(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -426,17 +427,22 @@ _TOTAL_ASKED = frozenset(("一共", "总共", "共计", "合计", "总计", "累
 _TOTAL_SAID = re.compile(r"一共|总共|共计|合计|总计|累计|(?<![公中])共(?![同享识建性鸣赢产青和振])")
 
 
+def promote_first(
+    candidates: list[Candidate], among: int, answers: Callable[[Candidate], bool], start: int = 0
+) -> None:
+    """Among the best `among` (from `start`), the first candidate that `answers` goes before all the others."""
+    for i in range(start, min(among, len(candidates))):
+        if answers(candidates[i]):
+            candidates.insert(0, candidates.pop(i))
+            return
+
+
 def total_first(a: Analysis, candidates: list[Candidate], among: int) -> None:
     """A total asked (一共, 累计) is answered by a sentence that states one: among the best `among` (those the
     verifier read), one that says 共 or 累计 goes before those that do not (全省共直播18.7万场 before
     数商兴农直播场次达2.1万场次)."""
-    if not any(q in _TOTAL_ASKED for q in a.qualifiers):
-        return
-    for i, c in enumerate(candidates[:among]):
-        if _TOTAL_SAID.search(c.text()):
-            if i:
-                candidates.insert(0, candidates.pop(i))
-            return
+    if any(q in _TOTAL_ASKED for q in a.qualifiers):
+        promote_first(candidates, among, lambda c: bool(_TOTAL_SAID.search(c.text())))
 
 
 def _qualifier_share(qualifiers: tuple[str, ...], text: str) -> float:
