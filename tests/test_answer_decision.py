@@ -129,6 +129,8 @@ def test_the_focus_is_next_to_the_question_word_not_a_piece_of_the_subject():
     assert analyse("蓝线裸顶鲷以什么为食？").focus == ()
     assert analyse("桃花源小厨以什么而闻名？").focus == ()
     assert analyse("基督教神学院兴建于哪一年？").focus == ("兴建",)  # 于 and 至 are function words
+    # 成 completes the verb as 为 does (jieba tags it a noun): 定位 is what is asked, as in 定位为什么
+    assert analyse("快手电商把自己定位成什么？").focus == ("定位",)
     assert analyse("英国央行将基准利率上调至多少？").focus == ("上调",)
     assert analyse("山东预制菜美食专享周最后卖了多少钱？").focus == ("卖",)  # a lone verb right before it
 

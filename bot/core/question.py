@@ -157,7 +157,7 @@ _NAME_FLAGS = ("nr", "ns", "nt", "nrt", "nrfg", "eng")
 _SUBJECT_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
 # Words next to the question word that say nothing of what is asked (产能要达到多少: the focus is 产能, not 要).
 _FOCUS_SKIP = frozenset(
-    "是 的 为 了 有 在 于 到 至 被 把 将 又 都 也 最 共 一共 总共 共有 达到 达 约 其 还 已 会 叫 "
+    "是 的 为 成 了 有 在 于 到 至 被 把 将 又 都 也 最 共 一共 总共 共有 达到 达 约 其 还 已 会 叫 "
     "要 能 可 可以 应 应该 需要 想 得".split()
 )
 # The words that ask (not content): the focus sits right before or after them.
