@@ -41,9 +41,9 @@ MAX_SOURCES = 3
 GLUED_MAX_IDF = 6.0  # a bigram across jieba's words counts when no rarer than this
 SHORT_ANSWER = 90  # an answer this short gets the next sentence too, when it fits
 MAX_LIST_ITEMS = 3  # sentences a 哪些 answer may gather
-# A 哪些 answer's further sentences must each be more likely than not to answer. The decline threshold is set for
-# whether to answer at all, and read as the bar for further items it let in a sentence of another paragraph
-# (化石发现于摩洛哥。 to 浮龙有哪些特征？). No labelled question's state moves either way.
+# A 哪些 answer's further sentences must each be more likely than not to answer, whatever the decline threshold:
+# that threshold decides whether to answer at all, and as the bar for further items it let in a sentence of
+# another paragraph (化石发现于摩洛哥。 for 浮龙有哪些特征？). No labelled question's state moves either way.
 LIST_ITEM_PROBABILITY = 0.5
 SOURCE_SHARE = 0.5  # another article is listed as a source when its best sentence is at least this likely,
 # relative to the answer's own (and at least MIN_SOURCE_PROBABILITY)
@@ -166,7 +166,7 @@ def compose(
     # sentence of places after it; 有哪些特征: the sentence that introduces them, with the ones that follow); all of
     # it is marked.
     best.start, best.end = answer_bounds(best, analysis.kind, analysis.describes)
-    items = _list_items(best, candidates, max(threshold, LIST_ITEM_PROBABILITY)) if analysis.kind == "list" else [best]
+    items = _list_items(best, candidates, threshold) if analysis.kind == "list" else [best]
     citations = _citations(items, candidates, best)
     number = {c.hit.doc.doc_id: c.n for c in citations}
     text = "".join(f"{_answer_text(item, analysis.kind)} [{number[item.doc_id]}]" for item in items)
@@ -232,11 +232,13 @@ def verify(question: str, candidates: list[Candidate], weight: float, reader: ve
 
 
 def _list_items(best: Candidate, candidates: list[Candidate], threshold: float) -> list[Candidate]:
-    """For 哪些: the best sentence and up to two more likely ones that do not overlap it, within the length limit."""
+    """For 哪些: the best sentence and up to two more likely ones that do not overlap it, within the length limit;
+    each further one must clear both the decline threshold and LIST_ITEM_PROBABILITY."""
+    bar = max(threshold, LIST_ITEM_PROBABILITY)
     items = [best]
     used = best.end - best.start
     for c in candidates[1:]:
-        if len(items) >= MAX_LIST_ITEMS or c.probability < threshold:
+        if len(items) >= MAX_LIST_ITEMS or c.probability < bar:
             break
         if any(c.doc_id == i.doc_id and c.start < i.end and i.start < c.end for i in items):
             continue
