@@ -135,6 +135,19 @@ def test_the_focus_is_next_to_the_question_word_not_a_piece_of_the_subject():
     assert analyse("山东预制菜美食专享周最后卖了多少钱？").focus == ("卖",)  # a lone verb right before it
 
 
+def test_a_bare_measure_asked_takes_the_word_that_says_what_it_counts():
+    # 人数 of what? 高考报名人数 is not answered by 死亡人数, nor 直播场次 by 演出场次
+    assert analyse("2022年高考报名人数").focus == ("人数", "报名")
+    assert analyse("山东直播场次是多少").focus == ("场次", "直播")
+    assert analyse("快手电商国货销量增长了多少").focus == ("增长",)  # a measure that says what it is stays alone
+    question = "2022年高考报名人数"
+    deaths = Document("d.txt", "台湾人口统计", "2022年台湾人死亡人数为20.8万余人，较2021年增加2.3万多人。")
+    chunk = Chunk(0, "d.txt", 0, len(deaths.text), deaths.text)
+    weights = {"2022": 3.0, "高考": 6.0, "报名": 5.0, "人数": 3.0}
+    found = Scorer(analyse(question), weights, question).candidates([Hit(chunk, deaths, 1.0, 0.8, 10.0)])
+    assert found[0].features["focus_span"] == 0.5
+
+
 def test_a_height_or_depth_asked_is_a_length():
     assert analyse("纽西兰鸡毛松有多高？").unit == "距离"  # 树高可达55米, not 的一种
     assert analyse("该湖最深处有多深？").unit == "距离"
@@ -387,6 +400,38 @@ def test_a_sentence_that_asks_is_marked_as_no_answer():
     found = Scorer(analyse(question), {"带状": 5.0, "疱疹": 5.0, "民间": 3.0}, question).candidates(hits)
     asks = {c.text(): c.features["asks"] for c in found}
     assert asks == {"那么，我们在生活中应该如何预防带状疱疹呢？": 1.0, "带状疱疹，民间又称蛇盘疮。": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("中国经济网北京8月1日讯 嘉戎技术今日收报23.82元", "     北京8月1日讯 嘉戎技术今日收报23.82元"),
+        ("新华社北京8月1日电（记者 王刚）", "   北京8月1日电（记者 王刚）"),
+        ("IT之家 8 月 17 日消息，OPPO 今天", "     8 月 17 日消息，OPPO 今天"),
+        ("他在8月1日电话告知警方", "他在8月1日电话告知警方"),  # no outlet: a date, then 电话
+        ("2021年中国经济增长8.1%", "2021年中国经济增长8.1%"),  # no dateline at all
+    ],
+)
+def test_a_dateline_s_outlet_is_no_evidence_but_its_place_and_date_are(text, read):
+    from index.datelines import blank_outlets
+
+    assert blank_outlets(text) == read
+
+
+def test_an_outlet_s_name_does_not_make_an_article_about_it():
+    # 中国经济网 opens every one of its reports: a company's growth there is not 中国经济's.
+    report = Document(
+        "r.txt",
+        "中国经济网北京8月1日讯 嘉戎技术今日收报23.82元",
+        "中国经济网北京8月1日讯 嘉戎技术今日收报23.82元。2021年全年，嘉戎技术营业收入为6.75亿元，同比增长13.00%。",
+    )
+    chunk = Chunk(0, "r.txt", 0, len(report.text), report.text)
+    question = "2021年中国经济增长了多少？"
+    weights = {"2021": 3.0, "中国": 2.0, "经济": 3.0, "增长": 2.0}
+    found = Scorer(analyse(question), weights, question).candidates([Hit(chunk, report, 1.0, 0.8, 10.0)])
+    growth = next(c for c in found if "同比增长" in c.text())
+    assert growth.features["subject_ctx"] == 0.0 and growth.features["subject_doc"] == 0.0
+    assert growth.features["word_missing_ctx"] > 0
 
 
 def test_a_definition_or_another_name_is_what_a_what_question_may_ask():

@@ -26,6 +26,7 @@ from bot.core.question import (
     RELATIVE_YEARS,
     Analysis,
 )
+from index.datelines import blank_outlets
 from index.postags import posseg
 from index.search import Hit
 from index.sentences import split_clauses, split_sentences
@@ -204,6 +205,14 @@ class Scorer:
         self.word_forms = {w: _word_forms(w) for w in self.words}
         # The question without its asking words and punctuation, for the longest phrase a sentence shares with it.
         self.asked_text = _ASKING.sub("", self.question)
+        self._evidence: dict[str, tuple[str, str]] = {}
+
+    def evidence(self, doc) -> tuple[str, str]:
+        """An article's title (lowered) and text as evidence is read: the outlets of its datelines blanked
+        (index.datelines), so 中国经济网 is no 中国. Same length as the text, so offsets into it hold."""
+        if doc.doc_id not in self._evidence:
+            self._evidence[doc.doc_id] = (blank_outlets(doc.title).lower(), blank_outlets(doc.text))
+        return self._evidence[doc.doc_id]
 
     def candidates(self, hits: list[Hit]) -> list[Candidate]:
         """Every sentence of the passages, scored by the cheap coverage, best first; the best SHORTLIST get
@@ -216,15 +225,15 @@ class Scorer:
             text = hit.doc.text
             sentences = split_sentences(text, *paragraph_bounds(text, hit.chunk.start, hit.chunk.end))
             sentences = [s for s in sentences if s[1] > hit.chunk.start and s[0] < hit.chunk.end]
-            title = hit.doc.title.lower()
+            title, read = self.evidence(hit.doc)
             for i, (s_start, s_end) in enumerate(sentences):
-                before = text[sentences[i - 1][0] : sentences[i - 1][1]].lower() if i else ""
-                context_cov = coverage(f"{title}\n{before}\n{text[s_start:s_end].lower()}", self.weights, self.total)
+                before = read[sentences[i - 1][0] : sentences[i - 1][1]].lower() if i else ""
+                context_cov = coverage(f"{title}\n{before}\n{read[s_start:s_end].lower()}", self.weights, self.total)
                 for start, end in answer_spans(text, s_start, s_end):
                     if (hit.doc.doc_id, start, end) in seen:
                         continue
                     seen.add((hit.doc.doc_id, start, end))
-                    span = text[start:end].lower()
+                    span = read[start:end].lower()
                     span_cov = coverage(span, self.weights, self.total)
                     sentence_cov = (1 - TITLE_SHARE) * span_cov + TITLE_SHARE * coverage(
                         f"{title}\n{span}", self.weights, self.total
@@ -238,7 +247,7 @@ class Scorer:
         top_rrf = max((h.score for h in hits), default=1.0) or 1.0
         top_bm25 = max((h.lexical for h in hits), default=1.0) or 1.0
         # Each retrieved article's title and text, lowered once: the whole-article features all read it.
-        articles = {h.doc.doc_id: f"{h.doc.title}\n{h.doc.text}".lower() for h in hits}
+        articles = {h.doc.doc_id: "\n".join(self.evidence(h.doc)).lower() for h in hits}
         doc_cov: dict[str, tuple[float, float, float]] = {}
         retrieved = self._retrieved(articles)
         for order, c in enumerate(shortlist):
@@ -270,11 +279,11 @@ class Scorer:
         a = self.analysis
         doc = c.hit.doc
         text = doc.text
-        span = text[c.start : c.end]
-        lower = span.lower()
-        title = doc.title.lower()
+        span = text[c.start : c.end]  # as written: its dateline's date may be the answer
+        title, read = self.evidence(doc)
+        lower = read[c.start : c.end].lower()
         before_start = max(text.rfind(m, 0, max(0, c.start - 1)) for m in "。！？\n") + 1
-        passage = text[before_start : c.end].lower()  # the sentence and the one before it
+        passage = read[before_start : c.end].lower()  # the sentence and the one before it
         # 增幅 asked, 同比增长647% said; 举行 asked, 举办 said: the text is read with the question's own words
         lower, passage = _in_question_words(a, lower), _in_question_words(a, passage)
         context = f"{title}\n{passage}"

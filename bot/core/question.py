@@ -349,6 +349,22 @@ def _subjects(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+# Measures that do not say what they measure (人数 of what? 报名人数, 死亡人数): asked about, the word before
+# them is part of the attribute, so that 死亡人数 does not answer 高考报名人数.
+_BARE_MEASURES = frozenset("人数 人次 数量 次数 场次 总数 数目 金额 总额 规模 收入 比例".split())
+
+
+def _word_before(spans: list[tuple[int, int, str, str]], word: str) -> str | None:
+    """The content word (two characters or more, a noun or verb) right before the last `word` of `spans`."""
+    words = [(w, f) for _, _, w, f in spans]
+    at = len(words) - 1 - words[::-1].index(next(p for p in words[::-1] if p[0] == word))
+    if at == 0:
+        return None
+    prior, flag = words[at - 1]
+    ok = len(prior) >= 2 and flag.startswith(("n", "v")) and prior not in _FOCUS_SKIP and not flag.startswith("nr")
+    return prior.lower() if ok and flag not in _NAME_FLAGS else None
+
+
 def _focus(question: str, tokens: list[tuple[str, str]]) -> tuple[str, ...]:
     """The content words next to the question word: the noun before it (冠军是谁 -> 冠军) and, for where/when,
     the verb after it (在哪里举行 -> 举行)."""
@@ -375,6 +391,10 @@ def _focus(question: str, tokens: list[tuple[str, str]]) -> tuple[str, ...]:
             continue
         if flag.startswith(("n", "v", "a")) or flag in ("eng", "j", "l", "i"):
             focus.append(word)
+            if word in _BARE_MEASURES:  # 报名人数, 直播场次: the word before says what is counted
+                modifier = _word_before(before, word)
+                if modifier:
+                    focus.append(modifier)
         break
     counted = False  # past a measure word: 多少个5G基站, 多少枚“海马斯”火箭弹 count the noun at the end
     for _, _, word, flag in after:
