@@ -938,6 +938,15 @@ def test_a_rare_bigram_across_two_words_is_no_term_but_a_common_one_is():
             "鳍状肢狭窄",
             "摩洛哥",
         ),
+        # 哪些城市: a further sentence must name what was asked as the best does, not list 品类 instead
+        (
+            "抖音电商国货报告",
+            "报告显示，国货销量TOP5城市依次为成都、深圳、广州、苏州、上海；在抖音电商成交额过亿元品牌中，国货品牌占比"
+            "8成；食品饮料、美妆、服饰、个护、母婴图书等品类的国货销量排名前5。",
+            "抖音国货销量TOP5城市有哪些？",
+            "成都、深圳",
+            "食品饮料",
+        ),
     ],
 )
 def test_a_list_answer_shows_the_sentences_that_give_its_items(fake_engine, title, text, question, shown, left_out):

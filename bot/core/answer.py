@@ -233,7 +233,8 @@ def verify(question: str, candidates: list[Candidate], weight: float, reader: ve
 
 def _list_items(best: Candidate, candidates: list[Candidate], threshold: float) -> list[Candidate]:
     """For 哪些: the best sentence and up to two more likely ones that do not overlap it, within the length limit;
-    each further one must clear both the decline threshold and LIST_ITEM_PROBABILITY."""
+    each further one must clear both the decline threshold and LIST_ITEM_PROBABILITY, and name as much of the
+    question's focus (城市 of 哪些城市) as the best does."""
     bar = max(threshold, LIST_ITEM_PROBABILITY)
     items = [best]
     used = best.end - best.start
@@ -244,6 +245,8 @@ def _list_items(best: Candidate, candidates: list[Candidate], threshold: float) 
             continue
         if used + (c.end - c.start) + 8 > MAX_ANSWER_CHARS:
             continue
+        if c.features.get("focus_span", 1.0) < best.features.get("focus_span", 1.0):
+            continue  # 哪些城市: the best names its 城市, a sentence of 品类 that does not is another list
         items.append(c)
         used += c.end - c.start + 4
     return items
