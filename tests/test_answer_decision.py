@@ -299,6 +299,17 @@ def test_a_deputy_does_not_answer_for_the_role(question, text, conflict):
     assert _deputy_conflict(analyse(question).focus, question, text) is conflict
 
 
+def test_a_deputy_s_words_are_no_answer_for_the_role(fake_engine):
+    talk = Document(
+        "talk.txt",
+        "水磨沟区开展未成年人法治教育",
+        "在提及未成年人的法治教育工作时，水磨沟区司法局副局长王雅洲说：“我们充分发挥司法行政职能作用。”",
+    )
+    fake_engine.ingest_documents({talk.doc_id: talk}, replace_all=True)
+    answer = fake_engine.ask("水磨沟区司法局局长是谁")
+    assert not answer.answerable and answer.features.reason == "the best sentence is about a deputy"
+
+
 @pytest.mark.parametrize(
     ("sentence", "ok"),
     [("比亚迪位列榜单第68位。", True), ("国家电网位居榜首。", True), ("比亚迪营收增幅最大，同比增长超九成。", False)],

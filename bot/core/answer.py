@@ -178,13 +178,15 @@ def compose(
 # (截至8月12日 where 截至8月6日 was asked; 8月15日 where 10月哪一天 was) or another period of the year (前7个月
 # for 上半年), or about another place of the kind asked (江西省 asked, only 福建省 there), or a definition asked of
 # a term that neither the sentence, the one before it nor the title names (什么是地月空间), or the date of a birth
-# or death asked of a context that states neither (哪年出生 answered by the date of an appointment).
+# or death asked of a context that states neither (哪年出生 answered by the date of an appointment), or a role asked
+# whose holder the sentence names only as its deputy (副局长 for 局长是谁).
 RULE_REASONS = {
     "year_clash": "another year",
     "day_conflict": "another day",
     "year_month_clash": "another year",
     "period_clash": "another period",
     "subject_clash": "another place",
+    "deputy_clash": "a deputy",
     "term_absent": "another term",
     "event_absent": "another event",
 }

@@ -351,6 +351,7 @@ class Scorer:
             "year_clash": float(_year_clash(a.years, doc.date, context)),
             "event_absent": float(_event_absent(a.life_event, context)),
             "subject_clash": float(_subject_clash(a.subjects, context, self.question)),
+            "deputy_clash": float(_deputy_conflict(a.focus, self.question, lower)),
             "period_clash": float(_period_conflict(self.question, context)),
             "qualifier_conflict": float(
                 _qualifier_conflict(a.qualifiers, passage, title)
