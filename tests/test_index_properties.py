@@ -182,3 +182,22 @@ def test_one_hundred_thousand_tiny_files(tmp_path):
     documents, failed = load_paths([folder])
     assert len(documents) == count - 1
     assert failed == [(str(folder / "d000" / "000.txt"), "empty file")]
+
+
+_DATELINE_PIECES = st.sampled_from(
+    ["中国经济网", "新华社", "IT之家", "本报", "北京", "8月1日", "8 月 17 日", "17日", "讯", "电", "消息", " ", "，", "。",
+     "网", "社", "报", "日"]
+)
+
+
+@PROPERTY
+@given(text=st.lists(st.one_of(_DATELINE_PIECES, st.text(max_size=6)), max_size=60).map("".join))
+@example(text="中国经济网北京8月1日讯 嘉戎技术今日收报23.82元")
+def test_blanking_outlets_keeps_every_offset_and_only_blanks(text):
+    # Candidates are cut from the text as written and read from the blanked one at the same offsets.
+    from index.datelines import blank_outlets
+
+    read = blank_outlets(text)
+    assert len(read) == len(text)
+    assert all(r == t or r == " " for r, t in zip(read, text, strict=True))
+    assert blank_outlets(read) == read  # what is blanked stays blanked; nothing new turns up
