@@ -355,14 +355,14 @@ _BARE_MEASURES = frozenset("人数 人次 数量 次数 场次 总数 数目 金
 
 
 def _word_before(spans: list[tuple[int, int, str, str]], word: str) -> str | None:
-    """The content word (two characters or more, a noun or verb) right before the last `word` of `spans`."""
-    words = [(w, f) for _, _, w, f in spans]
-    at = len(words) - 1 - words[::-1].index(next(p for p in words[::-1] if p[0] == word))
+    """The content word (two characters or more, a noun or verb, not a name) right before the last `word` of
+    `spans`, or None."""
+    at = max(i for i, (_, _, w, _) in enumerate(spans) if w == word)
     if at == 0:
         return None
-    prior, flag = words[at - 1]
-    ok = len(prior) >= 2 and flag.startswith(("n", "v")) and prior not in _FOCUS_SKIP and not flag.startswith("nr")
-    return prior.lower() if ok and flag not in _NAME_FLAGS else None
+    prior, flag = spans[at - 1][2], spans[at - 1][3]
+    content = len(prior) >= 2 and flag.startswith(("n", "v")) and prior not in _FOCUS_SKIP
+    return prior.lower() if content and not flag.startswith("nr") and flag not in _NAME_FLAGS else None
 
 
 def _focus(question: str, tokens: list[tuple[str, str]]) -> tuple[str, ...]:
