@@ -27,6 +27,7 @@ from bot.core.question import (
     Analysis,
 )
 from index.datelines import blank_outlets
+from index.documents import Document
 from index.postags import posseg
 from index.search import Hit
 from index.sentences import split_clauses, split_sentences
@@ -207,7 +208,7 @@ class Scorer:
         self.asked_text = _ASKING.sub("", self.question)
         self._evidence: dict[str, tuple[str, str]] = {}
 
-    def evidence(self, doc) -> tuple[str, str]:
+    def evidence(self, doc: Document) -> tuple[str, str]:
         """An article's title (lowered) and text as evidence is read: the outlets of its datelines blanked
         (index.datelines), so 中国经济网 is no 中国. Same length as the text, so offsets into it hold."""
         if doc.doc_id not in self._evidence:
