@@ -564,7 +564,9 @@ Tried and not kept:
 - a place subject (jieba ns) absent from the whole article, as a rule: fit 3 near misses declined for 2 right
   answers lost, check 3 for 8 (a place a report leaves implicit: 北京朝阳区…, the article never says 北京);
 - what the question says right after its subject (日本新能源汽车: 新能源) said in the sentence of another, in an
-  article that never names the subject, as a rule: fit 1 near miss declined for 1 right answer lost, check 1 for 8.
+  article that never names the subject, as a rule: fit 1 near miss declined for 1 right answer lost, check 1 for 8;
+  with the subject limited to a 2- or 3-character place (jieba ns): fit 1 for 2, check 1 for 6 (jieba reads 南北
+  of 分成南北两部份 and 日泽 of 7月23日泽连斯基 as places, and a province a report leaves implicit is absent).
 Warm ask (bench/answer_speed.py, interleaved with 6d073d6, same machine, three pairs): no difference, but today's
 machine reads 19.2 to 22.1 ms p50 for both (16.1 ms on the morning of 2026-12-07).
 """
