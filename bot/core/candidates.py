@@ -206,14 +206,6 @@ class Scorer:
         self.word_forms = {w: _word_forms(w) for w in self.words}
         # The question without its asking words and punctuation, for the longest phrase a sentence shares with it.
         self.asked_text = _ASKING.sub("", self.question)
-        self._evidence: dict[str, tuple[str, str]] = {}
-
-    def evidence(self, doc: Document) -> tuple[str, str]:
-        """An article's title (lowered) and text as evidence is read: the outlets of its datelines blanked
-        (index.datelines), so 中国经济网 is no 中国. Same length as the text, so offsets into it hold."""
-        if doc.doc_id not in self._evidence:
-            self._evidence[doc.doc_id] = (blank_outlets(doc.title).lower(), blank_outlets(doc.text))
-        return self._evidence[doc.doc_id]
 
     def candidates(self, hits: list[Hit]) -> list[Candidate]:
         """Every sentence of the passages, scored by the cheap coverage, best first; the best SHORTLIST get
@@ -226,7 +218,7 @@ class Scorer:
             text = hit.doc.text
             sentences = split_sentences(text, *paragraph_bounds(text, hit.chunk.start, hit.chunk.end))
             sentences = [s for s in sentences if s[1] > hit.chunk.start and s[0] < hit.chunk.end]
-            title, read = self.evidence(hit.doc)
+            title, read = _evidence(hit.doc)
             for i, (s_start, s_end) in enumerate(sentences):
                 before = read[sentences[i - 1][0] : sentences[i - 1][1]].lower() if i else ""
                 context_cov = coverage(f"{title}\n{before}\n{read[s_start:s_end].lower()}", self.weights, self.total)
@@ -248,7 +240,7 @@ class Scorer:
         top_rrf = max((h.score for h in hits), default=1.0) or 1.0
         top_bm25 = max((h.lexical for h in hits), default=1.0) or 1.0
         # Each retrieved article's title and text, lowered once: the whole-article features all read it.
-        articles = {h.doc.doc_id: "\n".join(self.evidence(h.doc)).lower() for h in hits}
+        articles = {h.doc.doc_id: "\n".join(_evidence(h.doc)).lower() for h in hits}
         doc_cov: dict[str, tuple[float, float, float]] = {}
         retrieved = self._retrieved(articles)
         for order, c in enumerate(shortlist):
@@ -281,7 +273,7 @@ class Scorer:
         doc = c.hit.doc
         text = doc.text
         span = text[c.start : c.end]  # as written: its dateline's date may be the answer
-        title, read = self.evidence(doc)
+        title, read = _evidence(doc)
         lower = read[c.start : c.end].lower()
         before_start = max(text.rfind(m, 0, max(0, c.start - 1)) for m in "。！？\n") + 1
         passage = read[before_start : c.end].lower()  # the sentence and the one before it
@@ -385,6 +377,12 @@ class Scorer:
             + f["qualifier_conflict"]
         )
         return f
+
+
+def _evidence(doc: Document) -> tuple[str, str]:
+    """An article's title (lowered) and text as evidence is read: the outlets of its datelines blanked
+    (index.datelines, cached there), so 中国经济网 is no 中国. Same length as the text, so offsets into it hold."""
+    return blank_outlets(doc.title).lower(), blank_outlets(doc.text)
 
 
 def _word_forms(word: str) -> tuple[str, ...]:

@@ -362,7 +362,7 @@ def _word_before(spans: list[tuple[int, int, str, str]], word: str) -> str | Non
         return None
     prior, flag = spans[at - 1][2], spans[at - 1][3]
     content = len(prior) >= 2 and flag.startswith(("n", "v")) and prior not in _FOCUS_SKIP
-    return prior.lower() if content and not flag.startswith("nr") and flag not in _NAME_FLAGS else None
+    return prior.lower() if content and flag not in _NAME_FLAGS else None
 
 
 def _focus(question: str, tokens: list[tuple[str, str]]) -> tuple[str, ...]:
