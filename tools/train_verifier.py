@@ -276,7 +276,15 @@ def export(hf_folder: Path, target: Path, check: list[tuple[str, str, int]]) -> 
     level = root.level
     root.setLevel(logging.ERROR)  # the quantiser's advice on pre-processing goes to the root logger
     try:
-        quantize_dynamic(staging / "raw.onnx", staging / "int8.onnx", weight_type=QuantType.QInt8, per_channel=True)
+        # 7-bit weights (reduce_range): 8-bit ones saturate the int8 kernel of CPUs without VNNI, so the verifier
+        # read differently there (tools/verifier_graph.py)
+        quantize_dynamic(
+            staging / "raw.onnx",
+            staging / "int8.onnx",
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            reduce_range=True,
+        )
     finally:
         root.setLevel(level)
     shutil.move(str(staging / "int8.onnx"), target)

@@ -3,7 +3,9 @@ likely the sentence answers it. The feature scorer (bot/core/candidates.py) sees
 a verifier sees the two texts at once, which is what could tell "on topic" from "answers".
 
 It is m3e-small (4 layers) fine-tuned with a one-logit head by tools/train_verifier.py and exported as an int8
-ONNX graph (bot/core/data/verifier.int8.onnx, 24 MB, with verifier.json recording data, seed and figures).
+ONNX graph (bot/core/data/verifier.int8.onnx, 24 MB, with verifier.json recording data, seed and figures). Its
+weights are kept within 7 bits (tools/verifier_graph.py): with 8-bit ones, CPUs without VNNI saturate in ONNX
+Runtime's int8 kernel and the verifier read differently there (news near misses declined 54.6% against 62.6%).
 Reading the ranker's best TOP_K candidates costs about 9 ms on 2 cores (3 ms a candidate). The answer step runs
 it only when the shipped decision was fitted with it (decision.Model.uses_verifier); tools/fit_decision.py fits
 with it whenever the graphs are there.
