@@ -19,6 +19,7 @@ from bot.core.candidates import (
     _numbered_rival,
     _ordinal_rival,
     _period_conflict,
+    _post_absent,
     _qualifier_conflict,
     _relative_year_conflict,
     _subject_clash,
@@ -308,6 +309,61 @@ def test_a_deputy_s_words_are_no_answer_for_the_role(fake_engine):
     fake_engine.ingest_documents({talk.doc_id: talk}, replace_all=True)
     answer = fake_engine.ask("水磨沟区司法局局长是谁")
     assert not answer.answerable and answer.features.reason == "the best sentence is about a deputy"
+
+
+@pytest.mark.parametrize(
+    ("question", "context", "absent"),
+    [
+        ("浦发银行兰州分行行长是谁", "浦发银行兰州分行联合甘肃省公安厅开展反诈宣传，吸引200余名群众参与。", True),
+        ("浦发银行兰州分行行长是谁", "浦发银行兰州分行行长张某出席活动。", False),
+        ("南京市建邺区市场监管局局长是谁", "南京市市场监管局食品安全总监张亚军表示", True),  # 局局长 asks a 局长
+        ("湖南省第三人民医院院长是谁", "揭牌仪式由院长梁松岳主持。", False),  # 医院院长 asks a 院长
+        ("谁担任百胜中国首席执行官？", "百胜中国ceo屈翠容表示", False),  # one post, two names
+        ("民生加银基金管理有限公司的总经理是谁", "民生加银基金增聘基金经理夏荣尧", True),  # a 基金经理 is no 总经理
+        ("捐头发的7岁女孩叫什么？", "女孩名叫小雨。", False),  # no post asked
+    ],
+)
+def test_a_post_asked_must_be_named_by_the_context(question, context, absent):
+    assert _post_absent(analyse(question).posts, context) is absent
+
+
+def test_a_sentence_that_never_names_the_post_asked_does_not_say_who_holds_it(fake_engine):
+    campaign = Document(
+        "campaign.txt",
+        "浦发银行兰州分行开展反诈宣传",
+        "浦发银行兰州分行联合甘肃省公安厅网络安全保卫处开展反诈宣传，活动吸引200余名各界群众参与。"
+        "浦发银行兰州分行副总经理李明表示，将持续开展金融知识普及。",
+    )
+    fake_engine.ingest_documents({campaign.doc_id: campaign}, replace_all=True)
+    head = fake_engine.ask("浦发银行兰州分行行长是谁")
+    assert not head.answerable and head.features.reason == "the best sentence is about another post"
+    assert head.features.question["posts"] == ["行长"]
+    assert fake_engine.ask("浦发银行兰州分行副总经理是谁").answerable
+
+
+def test_a_number_or_time_asked_must_be_stated_by_the_answer(fake_engine):
+    ward = Document(
+        "ward.txt",
+        "9个月大男婴误吸猪骨",
+        "确定无其他异物残留后，患儿童童被送至重症监护室观察。\n第五届中国质量大会正在高标准筹办，将加强质量技术能力。",
+    )
+    fake_engine.ingest_documents({ward.doc_id: ward}, replace_all=True)
+    days = fake_engine.ask("童童在重症监护室观察了几天")
+    assert not days.answerable and days.features.reason == "the best sentence states no number"
+    never = fake_engine.ask("第五届中国质量大会什么时候举办")
+    assert not never.answerable and never.features.reason == "the best sentence states no date"
+    stated = Document("ward2.txt", "男婴康复出院", "童童在重症监护室观察了3天后转入普通病房。")
+    fake_engine.ingest_documents({stated.doc_id: stated})
+    days = fake_engine.ask("童童在重症监护室观察了几天")
+    assert days.answerable and "3天" in days.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("这几年，美军会用废料金属加强装甲，他们称这手法是?", "other"), ("观察了几天", "number")],
+)
+def test_a_few_years_said_is_not_a_number_asked(question, kind):
+    assert analyse(question).kind == kind
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ def test_rewrite_is_deterministic_and_chains_through_rewritten_turns():
         (KUAISHOU, "快手2023年扶持多少快品牌", ("2022", "2023年")),  # the whole year, not the digit
         ("RTX 4070首发价多少", "RTX 4060首发价多少", ("4070", "4060")),
         (KUAISHOU, KUAISHOU, None),
+        ("6月中国持有美国国债规模是多少？", "6月英国持有美国国债规模是多少？", ("中国", "英国")),  # not 中 for 英
     ],
 )
 def test_what_a_follow_up_swapped_is_read_from_the_two_questions(previous, question, swap):
@@ -71,6 +72,16 @@ def test_an_answer_that_names_only_what_the_follow_up_replaced_rests_on_the_prev
     assert rests_on_previous(evidence, "快手", "抖音")
     assert not rests_on_previous(evidence + "抖音也在扶持品牌。", "快手", "抖音")
     assert not rests_on_previous("抖音电商国货销量同比增长667%", "快手", "抖音")
+
+
+def test_an_answer_that_never_names_what_the_follow_up_asks_about_does_not_answer_it():
+    ios = "在5月份iOS版ChatGPT上线之时，iPhone用户一周的下载量便达到了50万次。"
+    assert rests_on_previous(ios, "iOS版ChatGPT上线时iPhone用户", "安卓版")
+    assert not rests_on_previous(ios, "安卓版", "iOS版")
+    assert not rests_on_previous("RTX 4060Ti 16G，建议零售价 3899 元", "4070", "4060 Ti")  # spaces aside
+    # a year put in may be written as 去年: only the year it replaced, named alone, gives the answer away
+    assert not rests_on_previous("去年营收12亿元", "2022年", "2021年")
+    assert rests_on_previous("2022年营收12亿元", "2022年", "2021年")
 
 
 def test_a_follow_up_is_declined_rather_than_answered_with_the_previous_entity_s_figure(seed_engine):
@@ -89,3 +100,14 @@ def test_a_follow_up_is_declined_rather_than_answered_with_the_previous_entity_s
     assert not declined.answerable and not declined.citations
     assert declined.features.reason == "the evidence names 快手, not 抖音"
     assert _not_the_previous_answer(first.answer, KUAISHOU, "快手2022扶持多少快品牌") is first.answer
+
+
+def test_xunda_eval_scores_a_follow_up_on_the_answer_the_conversation_gives(seed_engine):
+    """`xunda eval` asks a follow-up row in a conversation and scores what the user is shown: the guard above
+    declines 快手's figure for 那抖音呢, so the row counts as declined, not as the answer the engine alone gives."""
+    from bot.core.evaluate import Case, evaluate_engine
+
+    row = Case("f1", "那抖音呢？", (), None, None, answerable=False, kind="number", previous=KUAISHOU)
+    _, _, ours, _ = evaluate_engine(seed_engine, [row])
+    assert ours[0]["asked"] == "抖音2022扶持多少快品牌"
+    assert ours[0]["declined"] and ours[0]["features"]["reason"] == "the evidence names 快手, not 抖音"

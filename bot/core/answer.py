@@ -28,6 +28,9 @@ from bot.core.candidates import (
     promote_first,
     quantity_values,
     stated_answers,
+    states_number,
+    states_rank,
+    states_time,
     total_first,
 )
 from bot.core.question import Analysis, analyse
@@ -147,6 +150,7 @@ def compose(
         c.probability = model.decide(c.features, c.score, margin)
         c.features["rank_margin"] = margin
     best = candidates[0]
+    _mark_unstated(analysis, best)
     features = Features(
         terms=tuple(terms),
         question=analysis.as_dict(),
@@ -179,23 +183,45 @@ def compose(
 # for 上半年), or about another place of the kind asked (江西省 asked, only 福建省 there), or a definition asked of
 # a term that neither the sentence, the one before it nor the title names (什么是地月空间), or the date of a birth
 # or death asked of a context that states neither (哪年出生 answered by the date of an appointment), or a role asked
-# whose holder the sentence names only as its deputy (副局长 for 局长是谁).
+# whose holder the sentence names only as its deputy (副局长 for 局长是谁), or a post whose holder is asked that
+# neither the sentence, the one before nor the title names (行长是谁 answered by a sentence on the bank's campaign),
+# or a number or date asked that the answer as shown does not state (观察了几天: 患儿被送至重症监护室观察。).
 RULE_REASONS = {
-    "year_clash": "another year",
-    "day_conflict": "another day",
-    "year_month_clash": "another year",
-    "period_clash": "another period",
-    "subject_clash": "another place",
-    "deputy_clash": "a deputy",
-    "term_absent": "another term",
-    "event_absent": "another event",
+    "year_clash": "is about another year",
+    "day_conflict": "is about another day",
+    "year_month_clash": "is about another year",
+    "period_clash": "is about another period",
+    "subject_clash": "is about another place",
+    "deputy_clash": "is about a deputy",
+    "term_absent": "is about another term",
+    "event_absent": "is about another event",
+    "post_absent": "is about another post",
+    "number_absent": "states no number",
+    "date_absent": "states no date",
 }
 
 
 def _rule_reason(best: Candidate) -> str:
     """Why the best sentence cannot answer, whatever its score ("" when no rule holds)."""
     broken = next((what for name, what in RULE_REASONS.items() if best.features.get(name)), None)
-    return f"the best sentence is about {broken}" if broken else ""
+    return f"the best sentence {broken}" if broken else ""
+
+
+def _mark_unstated(a: Analysis, best: Candidate) -> None:
+    """A number or time asked that the answer, as it would be shown, does not state: the sentence is about the
+    thing asked, not its figure or time (查获银行卡及作案手机若干 for 查获了多少张银行卡; 高标准筹办…大会 for
+    大会什么时候举办). RULE_REASONS declines it."""
+    if a.kind not in ("number", "when"):
+        return
+    start, end = answer_bounds(best, a.kind, a.describes)
+    shown = best.hit.doc.text[start:end]
+    if a.kind == "number" and a.unit == "第":
+        stated = states_rank(shown)
+    elif a.kind == "number":  # a span of time asked (多久前, 几年) may be answered by a date (前1500年)
+        stated = states_number(shown) or a.unit in ("时长", "年") and states_time(shown)
+    else:
+        stated = states_time(shown)
+    best.features["number_absent" if a.kind == "number" else "date_absent"] = float(not stated)
 
 
 def rivals(candidates: list[Candidate], kind: str) -> list[tuple[Candidate, list[float]]]:

@@ -343,6 +343,7 @@ class Scorer:
             ),
             "year_clash": float(_year_clash(a.years, doc.date, context)),
             "event_absent": float(_event_absent(a.life_event, context)),
+            "post_absent": float(_post_absent(a.posts, context)),
             "subject_clash": float(_subject_clash(a.subjects, context, self.question)),
             "deputy_clash": float(_deputy_conflict(a.focus, self.question, lower)),
             "period_clash": float(_period_conflict(self.question, context)),
@@ -675,6 +676,12 @@ def _event_absent(event: str | None, context: str) -> bool:
     return event is not None and not LIFE_EVENTS[event].search(context) and not LIFESPAN.search(context)
 
 
+def _post_absent(posts: tuple[tuple[str, ...], ...], context: str) -> bool:
+    """A 谁 question asks who holds a post (行长, 董事长, 导演), and the context names none of the posts asked:
+    the people or bodies it names are not said to hold it (浦发银行兰州分行 and its campaign, for its 行长)."""
+    return bool(posts) and not any(name in context for names in posts for name in names)
+
+
 def _relative_year_conflict(offsets: tuple[int, ...], published: str | None, text: str) -> bool:
     """今年 asked of an article from 2023 means 2023: a context that names only other years (2016年) is about
     another period, unless it says 今年 itself."""
@@ -746,6 +753,39 @@ def _answer_types(span: str, tags: list[tuple[str, str]]) -> dict:
     quantities = [(m.start(), m.group("unit")) for m in _QUANTITY.finditer(no_dates) if _is_quantity(m, no_dates)]
     positions["quantity"] = [p for p, _ in quantities]
     return {"positions": positions, "quantities": quantities, "tagged": tagged}
+
+
+# An ordinal (第十一届, 第5号) counts nothing: a sentence about 第十一届莫斯科国际安全会议 does not say how many came.
+_ORDINALS = re.compile(r"第 ?[\d一二两三四五六七八九十百千]+")
+# A time as history and custom give one, beyond the dates of _DATE (文艺复兴时期, 嘉靖九年, 晋末宋初, 元宵节前后, 秋季,
+# 一局比赛结束之后): a when-answer with none of these states no time at all. Loose on purpose (节 of 节目, 初 of 最初):
+# it only keeps the date_absent rule from declining.
+_TIME_WORDS = re.compile(
+    r"时期|时代|年间|期间|年代|世纪|[春夏秋冬][季天]|[初中末早晚]期|[初末]年|节|前后|[之以][前后]|[上下]旬|朝|[末初]|"
+    r"时候|[\u4e00-\u9fff]时[，,、]|平日|假日|工作日|[早晚]上|夜间|白天|"
+    r"[\d一二三四五六七八九十百千]+ ?年"
+)
+
+
+def states_time(text: str) -> bool:
+    """Whether the text gives any time, a date or otherwise, as a when-question asks."""
+    return bool(_DATE.search(text) or _TIME_WORDS.search(text))
+
+
+# A count in words with any measure word (分两类, 三大板块), beyond the counts _QUANTITY takes for answers; 一 only
+# before a measure word, as it opens many words (一直, 统一).
+_COUNT_IN_WORDS = re.compile(r"[二两三四五六七八九十百千万][\u4e00-\u9fff]|一[" + MEASURE_WORDS + "类]")
+
+
+def states_number(text: str) -> bool:
+    """Whether the text gives any number but a date or an ordinal, as a how-many question asks."""
+    counts = _ORDINALS.sub(" ", _DATE_PARTS.sub(" ", text))
+    return last_answer_at(counts, "number") is not None or bool(_COUNT_IN_WORDS.search(counts))
+
+
+def states_rank(text: str) -> bool:
+    """Whether the text gives a rank (第120位, 前三, 榜首), as 排第几 asks."""
+    return bool(_RANK.search(text))
 
 
 def last_answer_at(span: str, kind: str) -> int | None:

@@ -129,13 +129,14 @@ KEPT_TURNS = 8  # a follow-up only reads the last turn; a few more are kept for 
 
 def _not_the_previous_answer(answer: Answer, previous_question: str, question: str) -> Answer:
     """A follow-up's answer must rest on evidence about what it asks: 快手's figure is no answer to 那抖音呢. When
-    the answer's text and its sources' titles name the part the follow-up replaced and not the new one, the
-    corpus has not answered the follow-up, and it is declined."""
+    the answer's text and its sources' titles never name the part the follow-up put in (followup.rests_on_previous),
+    the corpus has not answered the follow-up, and it is declined."""
     swap = swapped(previous_question, question)
     evidence = "\n".join([answer.text, *(c.hit.doc.title for c in answer.citations)])
     if swap is None or not rests_on_previous(evidence, *swap):
         return answer
-    why = f"the evidence names {swap[0]}, not {swap[1]}"
+    named = swap[0].lower() in evidence.lower()
+    why = f"the evidence names {swap[0]}, not {swap[1]}" if named else f"the evidence never names {swap[1]}"
     features = dataclasses.replace(answer.features, reason=why) if answer.features else None
     return dataclasses.replace(answer, text=message("not_found"), answerable=False, citations=(), features=features)
 

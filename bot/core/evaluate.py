@@ -159,7 +159,8 @@ def _score(rows: list[dict]) -> dict:
 def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list[dict], list[dict]]:
     """Scores for xunda and the naive baseline, and per-question rows for xunda.
 
-    A follow-up row is asked in a Conversation right after its previous question, as a user would; the naive
+    A follow-up row is asked in a Conversation right after its previous question, as a user would, and scored on
+    the answer the conversation gives (its follow-up guard included, which the engine alone lacks); the naive
     baseline, which has no notion of a conversation, gets the two questions run together."""
     ours: list[dict] = []
     naive: list[dict] = []
@@ -168,17 +169,19 @@ def evaluate_engine(engine: Engine, cases: list[Case]) -> tuple[dict, dict, list
             question = engine.validate(case.question)
         except QuestionError:
             continue  # not a question a user could ask (empty in the source data)
-        started = time.perf_counter()
         if case.previous:
             conversation = Conversation(engine)
             conversation.ask(case.previous)
             started = time.perf_counter()
-            asked = conversation.ask(question).question
-            answer, hits = engine.ask_with_hits(asked)
+            turn = conversation.ask(question)  # what the user is shown: the follow-up guard has its say
+            ms = (time.perf_counter() - started) * 1000
+            asked, answer = turn.question, turn.answer
+            hits = engine.ask_with_hits(asked)[1]  # the passages it was chosen from, for hit@5
         else:
             asked = question
+            started = time.perf_counter()
             answer, hits = engine.ask_with_hits(question)
-        ms = (time.perf_counter() - started) * 1000
+            ms = (time.perf_counter() - started) * 1000
         top = answer.citations[0].hit.doc if answer.citations and answer.answerable else None
         ranked_docs = list(dict.fromkeys(h.doc.doc_id for h in hits))[:5]
         ours.append(

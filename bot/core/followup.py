@@ -136,6 +136,12 @@ def swapped(previous_question: str, question: str) -> tuple[str, str] | None:
         head -= 1
     while tail and latin(question, len(question) - tail) and latin(question, len(question) - tail - 1):
         tail -= 1
+    # One character is no name: 英国 for 中国 swaps 中国, not 中 (which every text holds), 初赛 for 决赛 the 赛 too.
+    if len(question) - tail - head == 1 and not latin(question, head):
+        if tail:
+            tail -= 1
+        elif head:
+            head -= 1
     taken = previous_question[head : len(previous_question) - tail].strip(_PUNCTUATION)
     put = question[head : len(question) - tail].strip(_PUNCTUATION)
     if not taken or not put or len(put) > MAX_CONTENT_CHARS:
@@ -143,11 +149,19 @@ def swapped(previous_question: str, question: str) -> tuple[str, str] | None:
     return taken, put
 
 
+_TIME_OR_NUMBER_ONLY = re.compile(r"[\d年月日季度号上下半第一二三四五六七八九十百千万]+")
+
+
 def rests_on_previous(evidence: str, taken: str, put: str) -> bool:
-    """Whether the evidence for a follow-up's answer names what the follow-up replaced and not what it asks about:
-    快手's figure offered for 那抖音呢 is the previous entity's answer, not this one's."""
-    evidence = evidence.lower()
-    return taken.lower() in evidence and put.lower() not in evidence
+    """Whether the evidence for a follow-up's answer never names what the follow-up asks about: 快手's figure offered
+    for 那抖音呢 is the previous entity's answer, and a sentence on iOS downloads no answer to 那安卓版呢. A time or
+    number put in (那2021年呢) may be written otherwise (去年), so there the evidence must also name what it
+    replaced."""
+    evidence = "".join(evidence.lower().split())
+    put = "".join(put.lower().split())
+    if put in evidence:
+        return False
+    return not _TIME_OR_NUMBER_ONLY.fullmatch(put) or "".join(taken.lower().split()) in evidence
 
 
 _ENTITY_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")

@@ -35,7 +35,8 @@ _KINDS = (
     ),
     (
         "number",
-        r"多少|几大[类项]?|几(?![乎何率])[\u4e00-\u9fff]|"  # 几集, 几枚: 几 and a measure word (几乎, 几何 are not)
+        # 几集, 几枚: 几 and a measure word (几乎, 几何, 这几年 are not)
+        r"多少|几大[类项]?|(?<![这近那])几(?![乎何率])[\u4e00-\u9fff]|"
         r"多[大高长久远重厚宽深快]|第几|"
         # a rate named asks for a number, unless the question asks which thing has it (哪一种米的比例最多)
         r"^(?!.*(?:哪|什么)).*?(?:比例|百分之|占比|增速|增幅|涨幅)",
@@ -58,6 +59,17 @@ _ROLES = (
     r"导演|主持人|发言人|负责人|队长|作者|冠军|得主|法定代表人|掌门人|父亲|母亲|妻子|丈夫|儿子|女儿|继任者|前任)"
 )
 _ROLE_NAME = re.compile(_ROLES + r"(?:的)?(?:名字|姓名)?(?:是|叫)(?:什么|啥)")
+# The posts whose holder a 谁 question may ask for (南京银行江都支行的行长是谁, 谁担任百胜中国首席执行官): a sentence
+# that never names the post says nothing of who holds it. Heads of any body end in 长 (行长, 院长, 局长, 校长);
+# 局局长 and 医院院长 hold theirs.
+_HELD_POST = re.compile(
+    r"董事长|董事局主席|理事长|秘书长|首席执行官|执行官|CEO|总裁|总经理|经理|总监|主席|总统|总理|首相|书记|主任|"
+    r"[行院局厅部校县市省区镇乡村社所处科团会站队]长|指挥员|指挥官|导演|主演|编剧|作曲|作词|制片人|创始人|负责人|"
+    r"发言人|主持人|冠军|得主|教练|法定代表人",
+    re.IGNORECASE,
+)
+# Names of one post: a text that says CEO names the 首席执行官 asked.
+_POST_NAMES = (("首席执行官", "执行官", "ceo"), ("董事长", "董事局主席"))
 # 金正恩的母亲为? 公司的创始人是?: a role asked with no question word at all, the way quiz questions end.
 _ROLE_ENDING = re.compile(_ROLES + r"(?:是|为)$")
 # A question that asks how much something grew wants a rate; one that asks how many 场 wants a count in 场.
@@ -187,6 +199,8 @@ class Analysis:
     defined: str | None = None  # the term a definition question asks about (什么是乙酰胺 -> 乙酰胺), lowered
     life_event: str | None = None  # a 何时 asked of a birth or a death ("birth", "death"): LIFE_EVENTS
     day_in_month: str | None = None  # the month of a day asked (10月哪一天 -> "10"): a date in another month is not it
+    posts: tuple[tuple[str, ...], ...] = ()  # the posts a 谁 question asks the holder of, each with its other names
+    # (行长 -> ("行长",); CEO -> ("首席执行官", "执行官", "ceo")), lowered
     words: tuple[str, ...] = ()  # the question's content words as jieba cuts them (大阪, 年费, 出生), lowered
 
     def as_dict(self) -> dict:
@@ -202,6 +216,7 @@ class Analysis:
             **({"defined": self.defined} if self.defined else {}),
             **({"life_event": self.life_event} if self.life_event else {}),
             **({"day_in_month": self.day_in_month} if self.day_in_month else {}),
+            **({"posts": [names[0] for names in self.posts]} if self.posts else {}),
         }
 
 
@@ -290,7 +305,14 @@ def analyse(question: str) -> Analysis:
         words=_content_words(tokens),
         life_event=_life_event(question) if kind == "when" else None,
         day_in_month=(asked.group(1) if (asked := _DAY_IN_MONTH_ASKED.search(question)) else None),
+        posts=_posts_asked(question) if kind == "who" else (),
     )
+
+
+def _posts_asked(question: str) -> tuple[tuple[str, ...], ...]:
+    """The posts named in a 谁 question, each with the other names a text may give it."""
+    posts = dict.fromkeys(m.group(0).lower() for m in _HELD_POST.finditer(question))
+    return tuple(next((names for names in _POST_NAMES if post in names), (post,)) for post in posts)
 
 
 def _life_event(question: str) -> str | None:
