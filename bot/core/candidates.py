@@ -763,7 +763,7 @@ _ORDINALS = re.compile(r"第 ?[\d一二两三四五六七八九十百千]+")
 _TIME_WORDS = re.compile(
     r"时期|时代|年间|期间|年代|世纪|[春夏秋冬][季天]|[初中末早晚]期|[初末]年|节|前后|[之以][前后]|[上下]旬|朝|[末初]|"
     r"时候|[\u4e00-\u9fff]时[，,、]|平日|假日|工作日|[早晚]上|夜间|白天|"
-    r"[\d一二三四五六七八九十百千]+ ?年"
+    r"[\d一二三四五六七八九十百千] ?年"  # a year's last digit is enough to tell one is there (and stays linear)
 )
 
 

@@ -156,12 +156,15 @@ def rests_on_previous(evidence: str, taken: str, put: str) -> bool:
     """Whether the evidence for a follow-up's answer never names what the follow-up asks about: 快手's figure offered
     for 那抖音呢 is the previous entity's answer, and a sentence on iOS downloads no answer to 那安卓版呢. A time or
     number put in (那2021年呢) may be written otherwise (去年), so there the evidence must also name what it
-    replaced."""
+    replaced, and so must it when more than a short name was put in (an LLM's rewrite in its own words:
+    抖音电商扶持多少商家年销破亿 for 那抖音呢 swaps the whole question)."""
     evidence = "".join(evidence.lower().split())
     put = "".join(put.lower().split())
     if put in evidence:
         return False
-    return not _TIME_OR_NUMBER_ONLY.fullmatch(put) or "".join(taken.lower().split()) in evidence
+    if _TIME_OR_NUMBER_ONLY.fullmatch(put) or len(put) > MAX_BARE_ENTITY_CHARS:
+        return "".join(taken.lower().split()) in evidence
+    return True
 
 
 _ENTITY_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j", "nrt", "nrfg")
