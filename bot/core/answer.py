@@ -150,7 +150,8 @@ def compose(
         c.probability = model.decide(c.features, c.score, margin)
         c.features["rank_margin"] = margin
     best = candidates[0]
-    _mark_unstated(analysis, best)
+    shown = answer_bounds(best, analysis.kind, analysis.describes)  # the answer's span, were it answered
+    _mark_unstated(analysis, best, best.hit.doc.text[shown[0] : shown[1]])
     features = Features(
         terms=tuple(terms),
         question=analysis.as_dict(),
@@ -169,7 +170,7 @@ def compose(
     # The answer is the span widened by the sentence it leans on (a list's first item too: 本种仅见于…分布。 with the
     # sentence of places after it; 有哪些特征: the sentence that introduces them, with the ones that follow); all of
     # it is marked.
-    best.start, best.end = answer_bounds(best, analysis.kind, analysis.describes)
+    best.start, best.end = shown
     items = _list_items(best, candidates, threshold) if analysis.kind == "list" else [best]
     citations = _citations(items, candidates, best)
     number = {c.hit.doc.doc_id: c.n for c in citations}
@@ -207,14 +208,12 @@ def _rule_reason(best: Candidate) -> str:
     return f"the best sentence {broken}" if broken else ""
 
 
-def _mark_unstated(a: Analysis, best: Candidate) -> None:
-    """A number or time asked that the answer, as it would be shown, does not state: the sentence is about the
+def _mark_unstated(a: Analysis, best: Candidate, shown: str) -> None:
+    """A number or time asked that the answer, as it would be `shown`, does not state: the sentence is about the
     thing asked, not its figure or time (查获银行卡及作案手机若干 for 查获了多少张银行卡; 高标准筹办…大会 for
     大会什么时候举办). RULE_REASONS declines it."""
     if a.kind not in ("number", "when"):
         return
-    start, end = answer_bounds(best, a.kind, a.describes)
-    shown = best.hit.doc.text[start:end]
     if a.kind == "number" and a.unit == "第":
         stated = states_rank(shown)
     elif a.kind == "number":  # a span of time asked (多久前, 几年) may be answered by a date (前1500年)

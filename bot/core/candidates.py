@@ -865,7 +865,7 @@ def _unit_match(a: Analysis, quantities: list[tuple[int, str]], span: str) -> tu
         ok = bool(WHEN_UNITS[a.unit].search(span))
         return ok, not ok
     if a.kind == "number" and a.unit == "第":
-        ok = bool(_RANK.search(span))
+        ok = states_rank(span)
         return ok, not ok
     if a.kind != "number" or not quantities:
         return False, False
