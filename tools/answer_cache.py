@@ -18,6 +18,11 @@ Sets, their indexes (built once; the news and crud ones with `xunda ingest`, see
 - cmrc, drcd: SQuAD files; half of the passages (seeded shuffle) are indexed, so questions on the other half
   are true negatives. Split by a hash of the passage id, so no passage is in both parts.
 Follow-up rows ("previous") are rewritten by bot.core.followup.rewrite first, as the REPL does without an LLM.
+
+An index directory of INDEXES may be a link to the index `xunda eval --corpus` built for the same corpus
+(~/.local/share/xunda/eval-indexes/…): it holds the whole corpus, not a subset, and saves embedding it again
+(2026-12-07: news, crud and written that way, seed a copy of the bundled corpus's index). The tools read the
+shared data from ../shared beside the repository, so a git worktree elsewhere needs a `shared` link beside it.
 """
 
 from __future__ import annotations
