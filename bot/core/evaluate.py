@@ -275,16 +275,22 @@ def _by_kind(rows: list[dict]) -> dict[str, dict]:
     return {kind: _score([r for r in rows if r["kind"] == kind]) for kind in kinds}
 
 
+CONFUSION_CELLS = (
+    "answered right", "answered wrong", "answered, not in corpus", "declined rightly", "declined wrongly"
+)
+
+
+def confusion_cell(row: dict) -> str:
+    """The cell a question lands in: what the user got, against what the corpus holds."""
+    if row["answerable"]:
+        return "declined wrongly" if row["declined"] else "answered right" if row["correct"] else "answered wrong"
+    return "declined rightly" if row["declined"] else "answered, not in corpus"
+
+
 def _confusion(rows: list[dict]) -> dict[str, int]:
-    """Every question lands in one cell: what the user got, against what the corpus holds."""
-    cells = {"answered right": 0, "answered wrong": 0, "answered, not in corpus": 0,
-             "declined rightly": 0, "declined wrongly": 0}
+    cells = dict.fromkeys(CONFUSION_CELLS, 0)
     for r in rows:
-        if r["answerable"]:
-            cell = "declined wrongly" if r["declined"] else "answered right" if r["correct"] else "answered wrong"
-        else:
-            cell = "declined rightly" if r["declined"] else "answered, not in corpus"
-        cells[cell] += 1
+        cells[confusion_cell(r)] += 1
     return cells
 
 
