@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from bot.core.answer import Answer
 from bot.core.engine import Engine
-from bot.core.followup import rests_on_previous, rewrite, swapped
+from bot.core.followup import names, rests_on_previous, rewrite, swapped
 from bot.llm.answer import Turn as LLMTurn
 from bot.llm.answer import allm_answer
 from bot.llm.client import LLMClient, OnToken
@@ -135,8 +135,8 @@ def _not_the_previous_answer(answer: Answer, previous_question: str, question: s
     evidence = "\n".join([answer.text, *(c.hit.doc.title for c in answer.citations)])
     if swap is None or not rests_on_previous(evidence, *swap):
         return answer
-    named = swap[0].lower() in evidence.lower()
-    why = f"the evidence names {swap[0]}, not {swap[1]}" if named else f"the evidence never names {swap[1]}"
+    taken, put = swap
+    why = f"the evidence names {taken}, not {put}" if names(evidence, taken) else f"the evidence never names {put}"
     features = dataclasses.replace(answer.features, reason=why) if answer.features else None
     return dataclasses.replace(answer, text=message("not_found"), answerable=False, citations=(), features=features)
 

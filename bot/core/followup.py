@@ -158,16 +158,20 @@ def rests_on_previous(evidence: str, taken: str, put: str) -> bool:
     number put in (那2021年呢) may be written otherwise (去年), so there the evidence must also name what it
     replaced, and so must it when more than a short name was put in (an LLM's rewrite in its own words:
     抖音电商扶持多少商家年销破亿 for 那抖音呢 swaps the whole question)."""
-    evidence, put = _squeezed(evidence), _squeezed(put)
-    if put in evidence:
+    if names(evidence, put):
         return False
+    put = _squeezed(put)
     if _TIME_OR_NUMBER_ONLY.fullmatch(put) or len(put) > MAX_BARE_ENTITY_CHARS:
-        return _squeezed(taken) in evidence
+        return names(evidence, taken)
     return True
 
 
+def names(text: str, name: str) -> bool:
+    """Whether the text names `name`, whatever the case and spacing: RTX 4060 Ti and 4060Ti are one name."""
+    return _squeezed(name) in _squeezed(text)
+
+
 def _squeezed(text: str) -> str:
-    """Lowered, without spaces: RTX 4060 Ti and 4060Ti are one name."""
     return "".join(text.lower().split())
 
 
