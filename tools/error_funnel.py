@@ -6,10 +6,11 @@ Each answerable question that is not answered right is put at the first stage th
 - not retrieved: no retrieved passage of an answering article holds a gold answer;
 - not shortlisted: one does, but no sentence holding it is among the candidates that get the full features
   (bot/core/candidates.py, SHORTLIST);
+- declined by a rule: an answering sentence is shortlisted, but even answering everything a rule declines the
+  sentence chosen (another year, place, post…), whichever sentence that is;
 - another sentence chosen: an answering sentence is shortlisted, but the ranker and the verifier put another
   first (answering everything, the answer would be wrong); then either answered (a wrong answer shown) or
   declined;
-- declined by a rule: answering everything, a rule still declines (another year, place, post…);
 - declined by the threshold: the sentence chosen answers, but the decision's probability is below its threshold.
 Not-in-corpus questions are counted as declined or answered. This says which part of the pipeline a change must
 improve: on the CRUD news set most of the loss is in choosing the sentence and in retrieval, not in the decision.
@@ -39,9 +40,9 @@ LOSSES = (
     "answer not in its article",
     "not retrieved",
     "not shortlisted",
+    "declined by a rule",
     "another chosen, answered",
     "another chosen, declined",
-    "declined by a rule",
     "declined by the threshold",
 )
 OUTCOMES = ("answered right", *LOSSES)
@@ -72,11 +73,11 @@ def stage(
         return "not shortlisted"
     if open_ruled:
         return "declined by a rule"
-    if not open_right or answered:  # answered wrong although answering everything is right: a month's hits
+    # Answered wrong although answering everything is right happens only with a month in the question: answering
+    # everything takes the month's news, the shipped step may fall back to all news (Engine.ask_with_hits).
+    if not open_right or answered:
         return "another chosen, answered" if answered else "another chosen, declined"
-    # Answering everything gives the right answer, so the shipped step declined it (the same sentence is chosen
-    # at any threshold).
-    return "declined by the threshold"
+    return "declined by the threshold"  # the right sentence is chosen at any threshold: this one declined it
 
 
 def funnel(replay, rows: list[dict]) -> tuple[Counter, Counter]:
