@@ -1097,12 +1097,27 @@ def main() -> None:
     parser.add_argument(
         "--halves", default="", help="score the fit questions with half0NAME/half1NAME.int8.onnx (e.g. -list1)"
     )
+    parser.add_argument(
+        "--no-verifier", action="store_true", help="fit the decision without the verifier (it is then not run)"
+    )
     args = parser.parse_args()
-    global HALVES
+    global HALVES, USE_VERIFIER
     HALVES = args.halves
+    USE_VERIFIER = not args.no_verifier
+    refits = not args.report or args.write
+    if refits and USE_VERIFIER and verifier.shipped() is not None:
+        # Without both halves the fit questions would get no verifier score (or only half of them would), and
+        # the decision would be fitted, and written, without the verifier the answer step then runs.
+        missing = [h for h in (0, 1) if not (VERIFIER_WORK / f"half{h}{HALVES}.int8.onnx").exists()]
+        if missing:
+            parser.error(
+                f"the verifier halves {', '.join(f'half{h}{HALVES}.int8.onnx' for h in missing)} are not in "
+                f"{VERIFIER_WORK}: train them first (tools/train_verifier.py --half N, about 25 min each on 2 "
+                "cores), or fit without the verifier (--no-verifier)"
+            )
     replays = load_sets(args.sets)
     print("sets:", sorted(replays), flush=True)
-    if not args.report or args.write:
+    if refits:
         # Out-of-fold answers for every fit question: each fold is answered by a model trained on the others.
         # Every fit question's verifier score (when there is a verifier) comes from the one trained on the other
         # half of them (row_verifier), so the folds below need no further care.
