@@ -1105,9 +1105,11 @@ def main() -> None:
     HALVES = args.halves
     USE_VERIFIER = not args.no_verifier
     refits = not args.report or args.write
-    if refits and USE_VERIFIER and verifier.shipped() is not None:
+    needs_halves = verifier.shipped() is not None and not verifier.meta().get("sees_no_evaluation_question")
+    if refits and USE_VERIFIER and needs_halves:
         # Without both halves the fit questions would get no verifier score (or only half of them would), and
-        # the decision would be fitted, and written, without the verifier the answer step then runs.
+        # the decision would be fitted, and written, without the verifier the answer step then runs. (A verifier
+        # trained on no evaluation question scores every question itself: row_verifier.)
         missing = [h for h in (0, 1) if not (VERIFIER_WORK / f"half{h}{HALVES}.int8.onnx").exists()]
         if missing:
             parser.error(
