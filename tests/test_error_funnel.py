@@ -1,13 +1,9 @@
 """tools/error_funnel.py: each lost answerable question is put at the first stage that lost it."""
 
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
+from tests.tool_process import run_tool
 from tools.error_funnel import OUTCOMES, stage, table
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _stage(**overrides):
@@ -49,19 +45,10 @@ def test_the_table_gives_every_outcome_with_its_share():
 
 
 def test_a_set_without_cached_retrieval_gets_one_clear_message(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import tools.answer_cache as c, tools.error_funnel as f, pathlib, sys;"
-            "c.CACHE = f.CACHE = pathlib.Path(sys.argv[1]); sys.argv = ['error_funnel.py', 'crud']; f.main()",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
+    result = run_tool(
+        "import tools.answer_cache as c, tools.error_funnel as f, pathlib, sys;"
+        "c.CACHE = f.CACHE = pathlib.Path(sys.argv[1]); sys.argv = ['error_funnel.py', 'crud']; f.main()",
+        tmp_path,
     )
     assert result.returncode == 2
     assert "no cached retrieval for crud" in result.stderr

@@ -733,8 +733,13 @@ def verifier_half(row: dict) -> int:
 @cache
 def _half_verifier(half: int) -> verifier.Verifier | None:
     """The verifier trained on `half` of the fit questions, or None when it has not been trained here."""
-    graph = VERIFIER_WORK / f"half{half}{HALVES}.int8.onnx"
+    graph = half_graph(half)
     return verifier.Verifier(graph) if graph.exists() else None
+
+
+def half_graph(half: int) -> Path:
+    """Where tools/train_verifier.py leaves the verifier trained on `half` of the fit questions."""
+    return VERIFIER_WORK / f"half{half}{HALVES}.int8.onnx"
 
 
 def row_verifier(row: dict) -> verifier.Verifier | None:
@@ -1110,10 +1115,10 @@ def main() -> None:
         # Without both halves the fit questions would get no verifier score (or only half of them would), and
         # the decision would be fitted, and written, without the verifier the answer step then runs. (A verifier
         # trained on no evaluation question scores every question itself: row_verifier.)
-        missing = [h for h in (0, 1) if not (VERIFIER_WORK / f"half{h}{HALVES}.int8.onnx").exists()]
+        missing = [half_graph(h).name for h in (0, 1) if not half_graph(h).exists()]
         if missing:
             parser.error(
-                f"the verifier halves {', '.join(f'half{h}{HALVES}.int8.onnx' for h in missing)} are not in "
+                f"the verifier halves {', '.join(missing)} are not in "
                 f"{VERIFIER_WORK}: train them first (tools/train_verifier.py --half N, about 25 min each on 2 "
                 "cores), or fit without the verifier (--no-verifier)"
             )
