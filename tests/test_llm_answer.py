@@ -284,8 +284,10 @@ def test_streaming_a_long_run_costs_linear_time(unit):
         return time.perf_counter() - started
 
     small = min(stream(10_000) for _ in range(3))
-    large = min(stream(100_000) for _ in range(2))
-    assert large / small < 20, f"{unit!r}: {small * 1e3:.1f} ms at 10k, {large * 1e3:.1f} ms at 100k"
+    large = min(stream(100_000) for _ in range(3))
+    # Ten times the text: linear is ~10x, quadratic ~100x. A loaded 2-core machine read 20.6x for a linear run
+    # (cache and allocator effects at 100k), so the bound sits between the two, well clear of both.
+    assert large / small < 40, f"{unit!r}: {small * 1e3:.1f} ms at 10k, {large * 1e3:.1f} ms at 100k"
 
 
 @pytest.mark.slow  # waits out deadlines or times runs
